@@ -1,0 +1,123 @@
+"""What the buttons do: kill a job or a subjob, resubmit failed subjobs.
+
+Each action checks first whether it makes sense and, if not, is refused with the reason;
+otherwise it acts through Ganga's public API and reports what happened. Nothing the user had
+is lost: the output of a failed attempt is kept before Ganga clears it for the resubmission.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+from . import ganga_fixes, session, state
+
+log = logging.getLogger("ganga_widgets")
+
+PREVIOUS_ATTEMPTS = "previous-attempts"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: str  # "done", "refused" (nothing was changed) or "failed" (Ganga raised)
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"state": self.state, "message": self.message}
+
+
+def kill(job: Any) -> Outcome:
+    """Kill a job (with all its subjobs) or a single subjob."""
+    name = _name(job)
+    status = job.status
+    if status not in ("submitted", "running"):
+        return Outcome("refused", f"{name} is {_describe(status)}: nothing to kill")
+    try:
+        session.public(job).kill()
+    except session.ganga_errors() as err:
+        return Outcome("failed", f"killing {name} failed: {err}")
+    if state.summary(job)["backend"] == "Local":
+        ganga_fixes.kill_local_orphans(job)
+    return Outcome("done", f"{name} killed")
+
+
+def kill_subjob(job: Any, index: int) -> Outcome:
+    if not 0 <= index < len(job.subjobs):
+        return Outcome("refused", f"job {job.id} has no subjob {index}")
+    return kill(job.subjobs[index])
+
+
+def resubmit_failed(job: Any) -> Outcome:
+    """Resubmit the failed subjobs of a job (or a failed job without subjobs)."""
+    name = _name(job)
+    if len(job.subjobs) == 0:
+        if job.status not in state.FAILED:
+            return Outcome("refused", f"{name} is {_describe(job.status)}, not failed")
+        targets = [job]
+    else:
+        failed = [i for i, s in enumerate(state.subjob_statuses(job)) if s in state.FAILED]
+        if not failed:
+            return Outcome("refused", f"{name} has no failed subjobs to resubmit")
+        targets = [job.subjobs[i] for i in failed]
+    kept = [_keep_previous_attempt(t) for t in targets]
+    try:
+        if len(job.subjobs) == 0 or _master_resubmits_only_failed(job):
+            session.public(job).resubmit()  # one submission for all, as Ganga batches it
+        else:
+            for target in targets:  # the master is still running: one subjob at a time
+                session.public(target).resubmit()
+    except session.ganga_errors() as err:
+        return Outcome("failed", f"resubmitting {name} failed: {err}")
+    what = f"{len(targets)} failed subjob{'s' if len(targets) != 1 else ''} of {name}"
+    if len(job.subjobs) == 0:
+        what = name
+    where = next((k for k in kept if k), None)
+    note = f"; the failed attempt's output is kept in {os.path.dirname(where)}" if where else ""
+    return Outcome("done", f"resubmitted {what}{note}")
+
+
+def _master_resubmits_only_failed(job: Any) -> bool:
+    # Ganga refuses to resubmit an active master, and resubmits every subjob of a finished
+    # one if the user configured resubmitOnlyFailedSubjobs = False.
+    return job.status in ("completed", "failed", "killed") and bool(
+        session.config("Configuration", "resubmitOnlyFailedSubjobs")
+    )
+
+
+def _keep_previous_attempt(job: Any) -> str:
+    """Ganga empties a job's output dir when resubmitting it: keep the files first, by
+    hard link (no copy) in ``<job dir>/previous-attempts/<attempt>/``. Returns that path."""
+    outputdir = os.path.normpath(state.summary(job)["outputdir"] or "")
+    if not outputdir or not os.path.isdir(outputdir) or not os.listdir(outputdir):
+        return ""
+    attempt = str(job.info.submit_counter)
+    target = os.path.join(os.path.dirname(outputdir), PREVIOUS_ATTEMPTS, attempt)
+    try:
+        shutil.copytree(outputdir, target, copy_function=_link_or_copy, dirs_exist_ok=True)
+    except OSError as err:
+        log.warning("ganga_widgets: could not keep the output of %s: %s", _name(job), err)
+        return ""
+    return target
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _name(job: Any) -> str:
+    master = job.master
+    return f"subjob {master.id}.{job.id}" if master is not None else f"job {job.id}"
+
+
+def _describe(status: str) -> str:
+    return {
+        "new": "new (not submitted yet)",
+        "submitting": "still being submitted; try again in a moment",
+        "completing": "completing (its output is being collected)",
+    }.get(status, f"already {status}")

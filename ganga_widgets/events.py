@@ -1,0 +1,176 @@
+"""The status-change hook on Ganga jobs and the dispatcher that coalesces its events.
+
+Ganga has no observer API. Every status change of a job, whoever makes it (submit and kill
+on the main thread, monitoring threads, rollbacks, ``force_status``, ``remove``), ends in
+``Job.__setattr__("status", ...)``: we wrap that once. The hook runs inside Ganga's locks on
+Ganga's threads, so it only records *which* job changed and wakes the dispatcher.
+
+The dispatcher is one daemon thread. It flushes at most once per ``min_interval`` (100 ms):
+each listener subscribed to a changed job gets one call with every subjob that changed since
+the last flush, however many changes there were. Listeners that ask for it also get a
+periodic tick (to re-read a growing log, say) in the same call. Listeners are held weakly
+and can unsubscribe; a listener that raises is logged and kept.
+
+Why a thread rather than the kernel's event loop: while a cell runs (``run.wait()``, a long
+computation) the kernel's loop is blocked, but the widgets should keep updating. Comm
+messages go out through ipykernel's IOPub thread, which is safe to use from any thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from typing import Any, Callable, Protocol
+
+log = logging.getLogger("ganga_widgets")
+
+MIN_INTERVAL = 0.1  # seconds between two flushes: at most ~10 updates/s per widget
+TICK = 1.0  # seconds between ticks for listeners that follow a running job
+
+_HOOKED = "_ganga_widgets_hooked"
+
+# Master job id -> {subjob id (None for the master itself): implementation object}
+Changes = dict
+
+
+class Listener(Protocol):
+    def on_changes(self, changes: Changes, tick: bool) -> None: ...
+
+    def wants_tick(self) -> bool: ...
+
+
+class Dispatcher:
+    def __init__(self, min_interval: float = MIN_INTERVAL, tick: float = TICK) -> None:
+        self.min_interval = min_interval
+        self.tick = tick
+        self._lock = threading.Lock()
+        self._pending: dict[int, Changes] = {}
+        self._listeners: dict[int, weakref.WeakSet] = {}
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.flushes = 0  # for benchmarks and tests
+        self.notifications = 0
+
+    # -- called from Ganga's threads ---------------------------------------------------------
+
+    def notify(self, master_id: int, subjob_id: int | None, job: Any) -> None:
+        """Record that a job changed; cheap and non-blocking (runs inside Ganga's locks)."""
+        with self._lock:
+            self.notifications += 1
+            if master_id not in self._listeners:
+                return
+            self._pending.setdefault(master_id, {})[subjob_id] = job
+        self._wake.set()
+
+    # -- subscriptions --------------------------------------------------------------------
+
+    def subscribe(self, master_id: int, listener: Listener) -> None:
+        with self._lock:
+            self._listeners.setdefault(master_id, weakref.WeakSet()).add(listener)
+            self._ensure_thread()
+        self._wake.set()  # a new listener may want ticks right away
+
+    def unsubscribe(self, master_id: int, listener: Listener) -> None:
+        with self._lock:
+            group = self._listeners.get(master_id)
+            if group is not None:
+                group.discard(listener)
+                if not group:
+                    del self._listeners[master_id]
+                    self._pending.pop(master_id, None)
+
+    def listener_count(self) -> int:
+        with self._lock:
+            return sum(len(group) for group in self._listeners.values())
+
+    # -- the flushing thread ----------------------------------------------------------------
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(
+                target=self._run, name="ganga_widgets-dispatcher", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self) -> None:
+        last_flush = 0.0
+        next_tick = time.monotonic() + self.tick
+        while True:
+            self._wake.wait(timeout=max(0.0, next_tick - time.monotonic()))
+            # Coalesce: let changes accumulate until min_interval has passed since the last
+            # flush, so a burst of N subjob changes costs one update, not N.
+            wait = last_flush + self.min_interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._wake.clear()
+            now = time.monotonic()
+            tick = now >= next_tick
+            if tick:
+                next_tick = now + self.tick
+            try:
+                self._flush(tick)
+            except Exception:  # never let the thread die: updates would stop silently
+                log.exception("ganga_widgets: dispatcher flush failed")
+            last_flush = now
+
+    def _flush(self, tick: bool) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+            calls: list[tuple[Listener, Changes]] = []
+            for master_id, group in self._listeners.items():
+                changes = pending.get(master_id)
+                for listener in list(group):
+                    if changes is not None:
+                        calls.append((listener, changes))
+                    elif tick and listener.wants_tick():
+                        calls.append((listener, {}))
+        if calls:
+            self.flushes += 1
+        for listener, changes in calls:
+            try:
+                listener.on_changes(changes, tick)
+            except Exception:
+                log.exception("ganga_widgets: updating %r failed", listener)
+
+
+_dispatcher: Dispatcher | None = None
+_dispatcher_lock = threading.Lock()
+
+
+def dispatcher() -> Dispatcher:
+    global _dispatcher
+    with _dispatcher_lock:
+        if _dispatcher is None:
+            _dispatcher = Dispatcher()
+        return _dispatcher
+
+
+def install_hook(job_class: type, on_status: Callable[[Any], None] | None = None) -> None:
+    """Wrap ``job_class.__setattr__`` once so that status changes reach the dispatcher."""
+    if job_class.__dict__.get(_HOOKED):
+        return
+    original = job_class.__setattr__
+    emit = on_status or _emit
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        original(self, name, value)
+        # type check: templates (a Job subclass) live in another registry with its own ids
+        if name == "status" and type(self) is job_class:
+            try:
+                emit(self)
+            except Exception:  # must never break Ganga's own state change
+                log.exception("ganga_widgets: status hook failed")
+
+    job_class.__setattr__ = __setattr__  # type: ignore[method-assign]
+    setattr(job_class, _HOOKED, True)
+
+
+def _emit(job: Any) -> None:
+    master = job.master
+    if master is None:
+        if isinstance(job.id, int):
+            dispatcher().notify(job.id, None, job)
+    elif isinstance(master.id, int) and isinstance(job.id, int):
+        dispatcher().notify(master.id, job.id, job)

@@ -1,0 +1,140 @@
+"""Guards against defects of Ganga 8.7.12 that would stall live updates or leave work behind.
+
+Each guard states the defect it covers in one line. They are installed once by
+``session.start()``; only this module and ``session.py`` touch Ganga's internals.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from typing import Any
+
+log = logging.getLogger("ganga_widgets")
+
+_INSTALLED = "_ganga_widgets_fixed"
+
+
+def install() -> None:
+    """Apply every guard once (idempotent)."""
+    from GangaCore.Core.MonitoringComponent import MonitoringService
+
+    service = MonitoringService.AsyncMonitoringService
+    if getattr(service, _INSTALLED, False):
+        return
+    _fix_leftover_backend_variable(service)
+    _fix_stale_active_backends(service)
+    setattr(service, _INSTALLED, True)
+
+
+def _fix_leftover_backend_variable(service: Any) -> None:
+    """Defect: when two backends become active in one pass, `_check_active_backends` starts
+    polling with the loop's leftover `backend_obj`, so one backend is polled twice and the
+    other never (e.g. a Local job stops updating while a Condor job is also active)."""
+    from GangaCore.Core.GangaRepository.Registry import RegistryKeyError, RegistryLockError
+    from GangaCore.GPIDev.Base.Proxy import getName, stripProxy
+    from GangaCore.GPIDev.Lib.Job.Job import lazyLoadJobBackend, lazyLoadJobStatus
+    from GangaCore.Utility.Config import getConfig
+
+    poll_rate = getConfig("PollThread")["base_poll_rate"]
+
+    def _check_active_backends(self: Any, job_slice: Any = None) -> None:
+        if not self.enabled:
+            return
+        ids = job_slice.ids() if job_slice else self.registry_slice.ids()
+        found: dict = {}
+        backend_of: dict = {}  # backend name -> a backend object of that type
+        for i in ids:
+            try:
+                j = stripProxy(self.registry_slice(i))
+                status = lazyLoadJobStatus(j)
+                if status in ("submitted", "running") or (j.master and status == "submitting"):
+                    backend = lazyLoadJobBackend(j)
+                    name = getName(backend)
+                    found.setdefault(name, []).append(j)
+                    backend_of.setdefault(name, backend)
+            except (RegistryKeyError, RegistryLockError):
+                pass  # the job was removed meanwhile
+        if job_slice and not found:
+            self.enabled = False
+            return
+        previous = self.active_backends
+        self.active_backends = found
+        for name in found:
+            if name not in previous:
+                self._check_backend(backend_of[name])
+        if previous:
+            self._cleanup_finished_backends(previous, found)
+        self.loop.call_later(poll_rate, self._check_active_backends, job_slice)
+
+    service._check_active_backends = _check_active_backends
+
+
+def _fix_stale_active_backends(service: Any) -> None:
+    """Defect: `disable()` cancels the backend poll timers but keeps `active_backends`, so
+    after `enable()`/`runMonitoring()` those backends look already polled and never are again."""
+    for name in ("enable", "runMonitoring"):
+        original = getattr(service, name)
+
+        def reset_then_call(self: Any, *args: Any, __original: Any = original, **kwargs: Any):
+            self.active_backends = {}
+            self.scheduled_backend_checks = {}
+            return __original(self, *args, **kwargs)
+
+        setattr(service, name, reset_then_call)
+
+
+def kill_local_orphans(job: Any, grace: float = 0.3) -> list[int]:
+    """Defect: killing a Local job kills only the subjobs the monitor has already seen
+    running; one started in the last poll period is still "submitted" to Ganga
+    (`wrapper_pid == -1`), is marked killed, and its process runs on, orphaned.
+
+    Kills, by process group, every process still running one of ``job``'s job scripts and
+    returns the PIDs it signalled. Looks twice, ``grace`` seconds apart, to catch a script
+    that was being started while the batch runner was killed.
+    """
+    inputdir = _job_root(job)
+    if not inputdir:
+        return []
+    killed: list[int] = []
+    for attempt in range(2):
+        for pid in _pids_running_scripts_under(inputdir):
+            try:
+                os.killpg(os.getpgid(pid), signal.SIGKILL)
+                killed.append(pid)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if attempt == 0:
+            time.sleep(grace)
+    return killed
+
+
+def _job_root(job: Any) -> str:
+    """The directory holding the job's `input/` (`.../LocalXML/<id>/` for a master, whose
+    subjobs lie below it, `.../LocalXML/<id>/<sj>/` for a subjob)."""
+    try:
+        path = job.getInputWorkspace().getPath()
+    except Exception:
+        return ""
+    return os.path.dirname(os.path.normpath(path)) + os.sep
+
+
+def _pids_running_scripts_under(root: str) -> list[int]:
+    """PIDs whose command line runs a Ganga `__jobscript__` located below ``root``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue
+        for arg in args:
+            text = arg.decode("utf-8", "replace")
+            if text.startswith(root) and os.path.basename(text).startswith("__jobscript__"):
+                found.append(int(entry))
+                break
+    return found

@@ -1,0 +1,253 @@
+"""Ganga inside the running Python process or Jupyter kernel.
+
+The one place that imports Ganga. ``import ganga_widgets`` does not start Ganga; the first
+widget, or an explicit :func:`start`, does: non-interactively (it never prompts), with job
+monitoring on and short poll periods, keeping whatever the user configured in ``~/.gangarc``
+and reusing a Ganga that is already running in this process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("ganga_widgets")
+
+# Poll periods (seconds) used unless the user's configuration says otherwise. Ganga's own
+# defaults (Local 10 s, Condor 30 s) make a live view lag far behind the job.
+DEFAULT_POLL: dict[str, float] = {
+    "Local": 1,
+    "Condor": 1,
+    "Slurm": 5,
+    "LSF": 5,
+    "PBS": 5,
+    "SGE": 5,
+}
+# How often the monitor looks for newly active jobs; Ganga reads it once, at start-up.
+BASE_POLL_RATE = 1
+
+
+@dataclass(frozen=True)
+class Session:
+    """What :func:`start` found or set up."""
+
+    gangadir: str
+    monitoring: bool
+    started_here: bool  # False: Ganga was already running in this process
+    problem: str | None = None  # why jobs will not update live, if they will not
+
+
+_lock = threading.Lock()
+_session: Session | None = None
+
+
+def is_running() -> bool:
+    """Whether Ganga has been started in this process (by us or by the user)."""
+    import sys
+
+    core = sys.modules.get("GangaCore.Core")
+    return getattr(core, "monitoring_component", None) is not None
+
+
+def start(
+    gangadir: str | None = None,
+    poll: Mapping[str, float] | None = None,
+) -> Session:
+    """Start Ganga in this process, or adopt the one already running, and make it live.
+
+    ``gangadir``: where Ganga keeps its jobs (default: the user's configuration, else
+    ``~/gangadir``). ``poll``: poll period in seconds per backend name, e.g.
+    ``{"Local": 2}``; explicit values win over the configuration files.
+    Calling it again is cheap and returns the same session; asking for a different
+    ``gangadir`` once Ganga runs is an error, as Ganga cannot switch in a running process.
+    """
+    global _session
+    with _lock:
+        if _session is None:
+            _session = _adopt(gangadir, poll) if is_running() else _bootstrap(gangadir, poll)
+        else:
+            _check_same_gangadir(gangadir, _session.gangadir)
+            if poll:
+                _set_poll(poll, level="user")
+        return _session
+
+
+def current() -> Session | None:
+    return _session
+
+
+def _bootstrap(gangadir: str | None, poll: Mapping[str, float] | None) -> Session:
+    import ganga  # puts GangaCore on sys.path; does not bootstrap
+    from GangaCore.Utility.Config import getConfig
+
+    del ganga
+    # Session-level values are the lowest layer above Ganga's defaults: the user's
+    # ~/.gangarc (or $GANGA_CONFIG_FILE) still overrides them.
+    poll_config = getConfig("PollThread")
+    poll_config.setSessionValue("autostart", True)
+    poll_config.setSessionValue("base_poll_rate", BASE_POLL_RATE)
+    _set_poll(DEFAULT_POLL, level="session")
+    if gangadir is not None:
+        getConfig("Configuration").setUserValue("gangadir", os.path.abspath(gangadir))
+    if poll:
+        _set_poll(poll, level="user")
+
+    import ganga.ganga  # noqa: F401  the full bootstrap: registries, monitoring thread
+
+    return _make_live(started_here=True)
+
+
+def _adopt(gangadir: str | None, poll: Mapping[str, float] | None) -> Session:
+    from GangaCore.Utility.Config import getConfig
+
+    _check_same_gangadir(gangadir, _gangadir(getConfig))
+    _set_poll(DEFAULT_POLL, level="session")
+    if poll:
+        _set_poll(poll, level="user")
+    return _make_live(started_here=False)
+
+
+def _make_live(started_here: bool) -> Session:
+    """Install our status hook and Ganga guards; make sure the monitor runs."""
+    import GangaCore.Core
+    from GangaCore.GPIDev.Lib.Job.Job import Job
+    from GangaCore.Utility.Config import getConfig
+
+    from . import events, ganga_fixes
+
+    ganga_fixes.install()
+    events.install_hook(Job)
+
+    problem = None
+    monitor = GangaCore.Core.monitoring_component
+    others = _other_sessions()
+    if others:
+        problem = (
+            "another Ganga session uses this gangadir ("
+            + "; ".join(others)
+            + "), so monitoring is off here and jobs will not update live. Close that "
+            "session and restart this kernel, or start here with "
+            "ganga_widgets.start(gangadir=...) pointing at another directory."
+        )
+        warnings.warn(problem, RuntimeWarning, stacklevel=3)
+    elif not monitor.enabled:
+        # e.g. autostart = False in the user's ~/.gangarc: a live view needs the monitor
+        log.info("ganga_widgets: enabling Ganga's job monitoring")
+        monitor.enable()
+    return Session(
+        gangadir=_gangadir(getConfig),
+        monitoring=bool(monitor.enabled),
+        started_here=started_here,
+        problem=problem,
+    )
+
+
+def _gangadir(get_config: Any) -> str:
+    from GangaCore.Utility.files import expandfilename
+
+    return expandfilename(get_config("Configuration")["gangadir"], True)
+
+
+def _check_same_gangadir(asked: str | None, actual: str) -> None:
+    if asked is not None and os.path.realpath(asked) != os.path.realpath(actual):
+        raise RuntimeError(
+            f"Ganga is already running in this process with gangadir {actual!r}; it cannot "
+            f"switch to {asked!r}. Restart the kernel and call "
+            f"ganga_widgets.start(gangadir={asked!r}) before anything else uses Ganga."
+        )
+
+
+def _set_poll(poll: Mapping[str, float], level: str) -> None:
+    """Set per-backend poll periods; Ganga ignores unknown backend keys, so define them."""
+    from GangaCore.Utility.Config import getConfig
+
+    config = getConfig("PollThread")
+    for backend, seconds in poll.items():
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds <= 0:
+            raise ValueError(
+                f"poll period for {backend!r} must be a positive number of seconds, got {seconds!r}"
+            )
+        if backend not in config.getEffectiveOptions():
+            config.addOption(backend, seconds, f"poll period of the {backend} backend (s)")
+        if level == "user":
+            config.setUserValue(backend, seconds)
+        else:
+            config.setSessionValue(backend, seconds)
+
+
+def _other_sessions() -> list[str]:
+    try:
+        from GangaCore.Core.GangaRepository import getRegistry
+
+        return list(getRegistry("jobs").repository.get_other_sessions())
+    except Exception:  # an unusual repository type: nothing to report
+        return []
+
+
+# -- access to Ganga objects for the rest of the package ------------------------------------
+
+
+def gpi() -> Any:
+    """Ganga's public interface module (``Job``, ``jobs``, ``Local``, ...), started."""
+    start()
+    from GangaCore.GPIDev.Base.Proxy import getProxyInterface
+
+    return getProxyInterface()
+
+
+def implementation(obj: Any) -> Any:
+    """The implementation object behind a Ganga proxy (faster, and sees hidden fields)."""
+    from GangaCore.GPIDev.Base.Proxy import stripProxy
+
+    return stripProxy(obj)
+
+
+def public(obj: Any) -> Any:
+    """The user-facing proxy of a Ganga implementation object."""
+    from GangaCore.GPIDev.Base.Proxy import addProxy
+
+    return addProxy(obj)
+
+
+def job_class() -> type:
+    from GangaCore.GPIDev.Lib.Job.Job import Job
+
+    return Job
+
+
+def lookup_job(job_id: int) -> Any:
+    """The job with this id in the ``jobs`` registry (implementation object), or KeyError."""
+    from GangaCore.Core.GangaRepository import getRegistry
+    from GangaCore.Core.GangaRepository.Registry import RegistryKeyError
+
+    start()
+    try:
+        return getRegistry("jobs")[job_id]
+    except (RegistryKeyError, KeyError, IndexError) as err:
+        raise KeyError(job_id) from err
+
+
+def job_ids() -> list[int]:
+    from GangaCore.Core.GangaRepository import getRegistry
+
+    start()
+    return list(getRegistry("jobs").ids())
+
+
+def config(section: str, option: str) -> Any:
+    """The effective value of one Ganga configuration option."""
+    from GangaCore.Utility.Config import getConfig
+
+    return getConfig(section)[option]
+
+
+def ganga_errors() -> tuple[type, ...]:
+    """Exception types Ganga raises for refused operations (kill, resubmit, ...)."""
+    from GangaCore.Core.exceptions import GangaException
+
+    return (GangaException,)

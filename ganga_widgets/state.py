@@ -1,0 +1,264 @@
+"""A Ganga job -> plain data (dicts, strings, numbers) for every view of it.
+
+Nothing here knows about widgets: the same data drives the notebook view, the terminal view
+and static HTML. Functions only read the job (and, through ``logs``, bounded parts of its
+files); they never change it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from . import logs
+
+# One character per status: the per-subjob grid of a 10,000-subjob job is a 10 kB string.
+STATUS_CODES: dict[str, str] = {
+    "new": "n",
+    "submitting": "u",
+    "submitted": "s",
+    "running": "r",
+    "completing": "g",
+    "completed": "c",
+    "completed_frozen": "C",
+    "failed": "f",
+    "failed_frozen": "F",
+    "killed": "k",
+    "removed": "x",
+    "unknown": "?",
+}
+STATUS_OF_CODE: dict[str, str] = {code: status for status, code in STATUS_CODES.items()}
+
+ACTIVE = frozenset({"submitting", "submitted", "running", "completing"})
+FINAL = frozenset({"completed", "completed_frozen", "failed", "failed_frozen", "killed", "removed"})
+FAILED = frozenset({"failed", "failed_frozen"})
+
+# The failures panel shows this many failed subjobs, each with this many stderr lines.
+FAILURES_SHOWN = 5
+FAILURE_LINES = 5
+FAILURE_BYTES = 8 * 1024
+# Above this many subjobs the grid is cut (the counts stay exact): bounds message size.
+MAX_CELLS = 50_000
+
+
+def code_of(status: str) -> str:
+    return STATUS_CODES.get(status, "?")
+
+
+# -- subjob statuses, kept incrementally ------------------------------------------------------
+
+
+def subjob_statuses(job: Any) -> list[str]:
+    """Statuses of all subjobs, from Ganga's index where subjobs are not loaded yet."""
+    subjobs = job.subjobs
+    if hasattr(subjobs, "getAllSJStatus"):  # lazily loaded subjobs (a job read from disk)
+        return list(subjobs.getAllSJStatus())
+    return [sj.status for sj in subjobs]
+
+
+class SubjobCodes:
+    """The status code of every subjob plus counts by status, updated per changed subjob.
+
+    A flush after a few changes costs O(changes), not O(subjobs): counts are adjusted, never
+    recounted from thousands of Ganga objects.
+    """
+
+    def __init__(self, statuses: Iterable[str] = ()) -> None:
+        self.codes = [code_of(s) for s in statuses]
+        self._counts = Counter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def set(self, index: int, status: str) -> bool:
+        """Record one subjob's status; returns whether anything changed."""
+        if not 0 <= index < len(self.codes):
+            return False
+        new = code_of(status)
+        old = self.codes[index]
+        if new == old:
+            return False
+        self.codes[index] = new
+        self._counts[old] -= 1
+        self._counts[new] += 1
+        return True
+
+    def text(self) -> str:
+        return "".join(self.codes[:MAX_CELLS])
+
+    def counts(self) -> dict[str, int]:
+        """Subjobs per status, nonzero only, in the order of STATUS_CODES."""
+        return {
+            status: self._counts[code]
+            for status, code in STATUS_CODES.items()
+            if self._counts[code] > 0
+        }
+
+    def first(self, *statuses: str) -> int | None:
+        """Index of the first subjob in any of ``statuses`` (tried in that order)."""
+        for status in statuses:
+            code = code_of(status)
+            if self._counts[code] > 0:
+                return self.codes.index(code)
+        return None
+
+    def indices(self, status_set: Iterable[str], limit: int) -> list[int]:
+        wanted = {code_of(s) for s in status_set}
+        found = []
+        for i, c in enumerate(self.codes):
+            if c in wanted:
+                found.append(i)
+                if len(found) == limit:
+                    break
+        return found
+
+
+# -- the job itself ----------------------------------------------------------------------------
+
+
+def fqid(job: Any) -> str:
+    master = job.master
+    return f"{master.id}.{job.id}" if master is not None else str(job.id)
+
+
+def times(job: Any) -> dict[str, float | None]:
+    """Epoch seconds of the moments a user cares about; None where not reached (yet)."""
+    stamps = dict(job.time.timestamps)
+
+    def epoch(key: str) -> float | None:
+        value = stamps.get(key)
+        return value.timestamp() if value is not None else None
+
+    resubmitted = epoch("resubmitted")
+    started = epoch("running") or epoch("backend_running")
+    if resubmitted and started and started < resubmitted:
+        started = None  # the previous attempt's start
+    finished = epoch("final") if job.status in FINAL else None
+    if resubmitted and finished and finished < resubmitted:
+        finished = None
+    return {
+        "created": epoch("new"),
+        "submitted": resubmitted or epoch("submitted"),
+        "started": started,
+        "finished": finished,
+    }
+
+
+def summary(job: Any) -> dict[str, Any]:
+    """What the header of a job's view shows."""
+    return {
+        "id": job.id,
+        "fqid": fqid(job),
+        "name": str(job.name or ""),
+        "comment": str(job.comment or ""),
+        "application": type(job.application).__name__ if job.application else "",
+        "backend": _backend_name(job),
+        "status": str(job.status),
+        "subjobs": len(job.subjobs),
+        "times": times(job),
+        "outputdir": _outputdir(job),
+    }
+
+
+def _backend_name(job: Any) -> str:
+    backend = job.backend
+    if backend is None:
+        return ""
+    return str(getattr(backend, "_name", type(backend).__name__))
+
+
+def _outputdir(job: Any) -> str:
+    try:
+        return str(job.outputdir)
+    except Exception:  # no workspace (e.g. a job removed meanwhile)
+        return ""
+
+
+_EXITCODE = re.compile(r"^EXITCODE: (-?\d+)", re.M)
+
+
+def exit_code(job: Any) -> int | None:
+    """The application's exit code once the job ended, from the backend or its status file."""
+    if job.status not in FINAL:
+        return None
+    code = getattr(job.backend, "exitcode", None)
+    if isinstance(code, int):
+        return code
+    text = logs.read_small(os.path.join(_outputdir(job), "__jobstatus__"))
+    match = _EXITCODE.search(text or "")
+    return int(match.group(1)) if match else None
+
+
+def stderr_location(job: Any) -> tuple[str, str]:
+    """(path, source) of the stderr a user wants to see now: while a Local job runs it is
+    written in ``backend.workdir`` and copied to ``outputdir`` only at the end."""
+    if job.status in ACTIVE:
+        workdir = getattr(job.backend, "workdir", "") or ""
+        live = os.path.join(workdir, "stderr")
+        if workdir and os.path.isfile(live):
+            return live, "live"
+    return os.path.join(_outputdir(job), "stderr"), "output"
+
+
+def stderr_tail(
+    job: Any, max_lines: int = logs.MAX_LINES, max_bytes: int = logs.MAX_BYTES
+) -> dict[str, Any]:
+    """The end of the job's stderr, or why there is none to show."""
+    path, source = stderr_location(job)
+    outputdir = os.path.dirname(path)
+    if source == "output" and not os.path.isdir(outputdir):
+        result = logs.Tail(path=path, error=f"output directory missing: {outputdir}").to_dict()
+    else:
+        result = logs.tail(path, max_lines=max_lines, max_bytes=max_bytes).to_dict()
+        if result["error"] and result["error"].startswith("no file") and job.status not in FINAL:
+            result["error"] = "no stderr yet"
+    result["source"] = source
+    return result
+
+
+def detail(job: Any) -> dict[str, Any]:
+    """The panel for one (sub)job: status, exit code, times, where it ran, stderr tail."""
+    backend = job.backend
+    return {
+        "fqid": fqid(job),
+        "subjob": job.id if job.master is not None else None,
+        "status": str(job.status),
+        "exit_code": exit_code(job),
+        "times": times(job),
+        "host": str(getattr(backend, "actualCE", "") or ""),
+        "backend_id": _plain(getattr(backend, "id", None)),
+        "stderr": stderr_tail(job),
+        "can_kill": job.status in ("submitted", "running"),
+    }
+
+
+def failure(job: Any) -> dict[str, Any]:
+    """One failed subjob as the failures panel lists it."""
+    tail = stderr_tail(job, max_lines=FAILURE_LINES, max_bytes=FAILURE_BYTES)
+    return {
+        "subjob": job.id,
+        "fqid": fqid(job),
+        "exit_code": exit_code(job),
+        "tail": tail["text"],
+        "error": tail["error"],
+    }
+
+
+def actions(status: str, counts: dict[str, int], has_subjobs: bool) -> dict[str, bool]:
+    """Which actions make sense now (the view greys out the others)."""
+    failed = sum(counts.get(s, 0) for s in FAILED) if has_subjobs else int(status in FAILED)
+    return {"kill": status in ("submitted", "running"), "resubmit": failed > 0}
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def now() -> float:
+    return time.time()

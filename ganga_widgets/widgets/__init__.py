@@ -1,0 +1,1 @@
+"""The anywidget classes: traits and action handlers only (their data comes from ``state``)."""

@@ -1,0 +1,206 @@
+"""JobWidget: a live view of one Ganga job."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+from .. import actions, events, jobs, state
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+class JobWidget(anywidget.AnyWidget):
+    """A live view of one Ganga job: status, subjob progress, times, stderr, actions.
+
+    ``JobWidget(j)`` or ``JobWidget(7)``. It updates by itself while the job changes (the
+    kernel may be idle or busy), at most about ten times a second.
+    """
+
+    _esm = STATIC / "job.js"
+    _css = STATIC / "widgets.css"
+
+    # Everything below is computed by ``state`` from the job; the view only draws it.
+    summary = t.Dict().tag(sync=True)
+    counts = t.Dict().tag(sync=True)
+    cells = t.Unicode("").tag(sync=True)  # one status code per subjob (see ``legend``)
+    selected = t.Int(-1).tag(sync=True)  # subjob shown in the detail panel; -1: automatic
+    detail = t.Dict().tag(sync=True)
+    failures = t.List().tag(sync=True)
+    can = t.Dict().tag(sync=True)  # which actions make sense now
+    notice = t.Unicode("").tag(sync=True)  # a problem the user should know about
+    action = t.Dict().tag(sync=True)  # outcome of the last action: seq, name, state, message
+    clock = t.Float(0.0).tag(sync=True)  # kernel time of the update, to tick elapsed times
+    legend = t.Dict(state.STATUS_OF_CODE).tag(sync=True)
+
+    def __init__(self, job: Any, **kwargs: Any) -> None:
+        impl = jobs.resolve(job)  # raises a clear error before any widget exists
+        super().__init__(**kwargs)
+        self._job = impl
+        master = impl.master if impl.master is not None else impl
+        self._master_id: int = master.id
+        self._lock = threading.RLock()  # trait writes: dispatcher thread vs. message handlers
+        self._codes = state.SubjobCodes()
+        self._detail_of: int | None = None  # subjob the detail panel currently shows
+        self._failures_key: tuple = ()
+        self.on_msg(self._on_msg)
+        self.refresh()
+        events.dispatcher().subscribe(self._master_id, self)
+
+    @property
+    def job(self) -> Any:
+        """The Ganga job shown (its public object)."""
+        from .. import session
+
+        return session.public(self._job)
+
+    # -- updates ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read everything from the job now (updates also happen by themselves)."""
+        with self._lock:
+            self._codes = state.SubjobCodes(state.subjob_statuses(self._job))
+            self._push(detail=True)
+
+    def on_changes(self, changes: events.Changes, tick: bool) -> None:
+        """Called by the dispatcher: ``changes`` maps subjob ids (None: the job) to jobs."""
+        if self.comm is None:  # closed meanwhile
+            return
+        with self._lock:
+            if len(self._job.subjobs) != len(self._codes):  # e.g. a new job was just split
+                self._codes = state.SubjobCodes(state.subjob_statuses(self._job))
+            else:
+                for subjob_id, job in changes.items():
+                    if subjob_id is not None:
+                        self._codes.set(subjob_id, job.status)
+            shown = self._detail_of
+            self._push(detail=tick or shown in changes or (shown is None and None in changes))
+
+    def wants_tick(self) -> bool:
+        job = self._job
+        return job.status in state.ACTIVE or self.detail.get("status") in state.ACTIVE
+
+    def _push(self, detail: bool) -> None:
+        """Compute the view's data from the job and send what changed, as one message."""
+        try:
+            values = self._compute(detail)
+        except Exception as err:  # e.g. the job was removed while we read it
+            values = {"notice": self._problem(err)}
+        changed = {k: v for k, v in values.items() if getattr(self, k) != v}
+        if not changed:
+            return
+        changed["clock"] = time.time()
+        with self.hold_sync():
+            for name, value in changed.items():
+                setattr(self, name, value)
+
+    def _compute(self, detail: bool) -> dict[str, Any]:
+        job = self._job
+        summary = state.summary(job)
+        counts = self._codes.counts()
+        values: dict[str, Any] = {
+            "summary": summary,
+            "counts": counts,
+            "cells": self._codes.text(),
+            "can": state.actions(summary["status"], counts, bool(len(self._codes))),
+            "notice": self._notice(summary),
+        }
+        subject = self._detail_subject()
+        if detail or subject != self._detail_of:
+            self._detail_of = subject
+            shown = job if subject is None else job.subjobs[subject]
+            values["detail"] = state.detail(shown)
+        failed = tuple(self._codes.indices(state.FAILED, state.FAILURES_SHOWN))
+        key = (failed, *(job.subjobs[i].info.submit_counter for i in failed))
+        if key != self._failures_key:
+            self._failures_key = key
+            values["failures"] = [state.failure(job.subjobs[i]) for i in failed]
+        return values
+
+    def _detail_subject(self) -> int | None:
+        """The subjob the detail panel shows: the selected one, else a running one, else a
+        failed one, else the first; None for a job without subjobs."""
+        if not len(self._codes):
+            return None
+        if 0 <= self.selected < len(self._codes):
+            return self.selected
+        found = self._codes.first("running", "failed", "completing", "submitted")
+        return found if found is not None else 0
+
+    def _notice(self, summary: dict) -> str:
+        from .. import session
+
+        current = session.current()
+        if current is not None and current.problem:
+            return current.problem
+        outputdir = summary["outputdir"]
+        if summary["status"] != "new" and outputdir and not _readable_dir(outputdir):
+            return f"the job's output directory is missing or unreadable: {outputdir}"
+        return ""
+
+    def _problem(self, err: Exception) -> str:
+        status = getattr(self._job, "status", None)
+        if status == "removed":
+            return f"job {self._master_id} was removed from the registry"
+        return f"cannot read job {self._master_id}: {type(err).__name__}: {err}"
+
+    # -- messages from the view -------------------------------------------------------------
+
+    def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "select":
+            self._select(content.get("subjob"))
+        elif kind == "action":
+            self.run_action(str(content.get("name")), content.get("subjob"), content.get("seq"))
+
+    def _select(self, subjob: Any) -> None:
+        if not isinstance(subjob, int) or isinstance(subjob, bool):
+            return
+        with self._lock:
+            self.selected = subjob if 0 <= subjob < len(self._codes) else -1
+            self._push(detail=True)
+
+    def run_action(self, name: str, subjob: int | None = None, seq: Any = None) -> dict:
+        """Run a view action ("kill", "kill_subjob", "resubmit") and show its outcome."""
+        job = self._job
+        if name == "kill":
+            outcome = actions.kill(job)
+        elif name == "kill_subjob" and isinstance(subjob, int):
+            outcome = actions.kill_subjob(job, subjob)
+        elif name == "resubmit":
+            outcome = actions.resubmit_failed(job)
+        else:
+            outcome = actions.Outcome("refused", f"unknown action {name!r}")
+        result = {"seq": seq, "name": name, "subjob": subjob, **outcome.to_dict()}
+        with self._lock:
+            self.action = result
+        self.refresh()  # show the effect now rather than at the next dispatcher flush
+        return result
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        events.dispatcher().unsubscribe(self._master_id, self)
+        super().close()
+
+    def __repr__(self) -> str:
+        s = self.summary
+        if not s:
+            return "JobWidget(<no job>)"
+        counts = ", ".join(f"{n} {k}" for k, n in self.counts.items())
+        subjobs = f" [{counts} of {s['subjobs']}]" if s["subjobs"] else ""
+        name = f" {s['name']!r}" if s["name"] else ""
+        return f"JobWidget(job {s['fqid']}{name}: {s['status']}{subjobs})"
+
+
+def _readable_dir(path: str) -> bool:
+    import os
+
+    return os.path.isdir(path) and os.access(path, os.R_OK | os.X_OK)
