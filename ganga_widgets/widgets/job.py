@@ -15,6 +15,12 @@ from .. import actions, events, jobs, state
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
+def static_text(name: str) -> str:
+    """A file of ``static/`` as text. Given a path instead, anywidget connects every widget
+    instance to a class-level file watcher and none is ever freed (manzt/anywidget#929)."""
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
 class JobWidget(anywidget.AnyWidget):
     """A live view of one Ganga job: status, subjob progress, times, stderr, actions.
 
@@ -22,8 +28,8 @@ class JobWidget(anywidget.AnyWidget):
     kernel may be idle or busy), at most about ten times a second.
     """
 
-    _esm = STATIC / "job.js"
-    _css = STATIC / "widgets.css"
+    _esm = static_text("job.js")
+    _css = static_text("widgets.css")
 
     # Everything below is computed by ``state`` from the job; the view only draws it.
     summary = t.Dict().tag(sync=True)

@@ -1,0 +1,108 @@
+"""Run each ``@pytest.mark.ganga`` test in a Python process of its own.
+
+Ganga can be started only once per process and keeps one gangadir for its lifetime, so a
+test that needs a fresh Ganga (its own gangadir, its own configuration) gets a fresh
+process: the parent re-runs pytest on that one test in a child, and reports what the child
+reported (through pytest's own report serialisation, as pytest-xdist does). The parent
+never starts Ganga itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+CHILD = "GANGA_WIDGETS_TEST_REPORTS"  # set in a child: where to write its reports
+
+
+def in_child() -> bool:
+    return bool(os.environ.get(CHILD))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    if in_child() or item.get_closest_marker("ganga") is None:
+        return None
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    for report in _run_in_child(item):
+        item.ihook.pytest_runtest_logreport(report=report)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    path = os.environ.get(CHILD)
+    if not path:
+        return
+    config = _config
+    data = config.hook.pytest_report_to_serializable(config=config, report=report)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(data) + "\n")
+
+
+_config: pytest.Config
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _config
+    _config = config
+
+
+def _run_in_child(item: pytest.Item) -> list[pytest.TestReport]:
+    config = item.config
+    timeout = _timeout(item)
+    with tempfile.TemporaryDirectory(prefix="gw-test-") as tmp:
+        reports_path = os.path.join(tmp, "reports.jsonl")
+        home = os.path.join(tmp, "home")  # no ~/.gangarc or ~/gangadir of the developer's
+        os.mkdir(home)
+        env = {**os.environ, CHILD: reports_path, "HOME": home}
+        command = [
+            sys.executable, "-m", "pytest", item.nodeid,
+            "-p", "no:cacheprovider", "-q", "-o", "addopts=",
+            f"--timeout={timeout}", f"--basetemp={os.path.join(tmp, 'basetemp')}",
+        ]  # fmt: skip
+        try:
+            proc = subprocess.run(
+                command,
+                cwd=str(config.rootpath),
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=timeout + 60,
+            )
+            output = proc.stdout + proc.stderr
+        except subprocess.TimeoutExpired as err:
+            output = f"child pytest did not finish in {timeout + 60} s\n{err.stdout or ''}"
+        reports = []
+        if os.path.exists(reports_path):
+            with open(reports_path, encoding="utf-8") as f:
+                for line in f:
+                    reports.append(
+                        config.hook.pytest_report_from_serializable(
+                            config=config, data=json.loads(line)
+                        )
+                    )
+    if not any(r.when == "call" or r.outcome != "passed" for r in reports):
+        reports.append(
+            pytest.TestReport(
+                nodeid=item.nodeid,
+                location=item.location,
+                keywords={},
+                outcome="failed",
+                longrepr=f"the test's own process reported nothing; its output:\n{output}",
+                when="call",
+            )
+        )
+    return reports
+
+
+def _timeout(item: pytest.Item) -> int:
+    marker = item.get_closest_marker("timeout")
+    if marker and marker.args:
+        return int(marker.args[0])
+    return int(item.config.getini("timeout") or 300)

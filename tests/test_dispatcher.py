@@ -1,0 +1,94 @@
+"""The dispatcher on its own: coalescing, weak subscriptions, errors contained."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+import weakref
+
+from conftest import wait_until
+
+from ganga_widgets.events import Dispatcher
+
+
+class Recorder:
+    def __init__(self, tick: bool = False, fail: bool = False) -> None:
+        self.calls: list[tuple[float, dict, bool]] = []
+        self.tick = tick
+        self.fail = fail
+
+    def on_changes(self, changes: dict, tick: bool) -> None:
+        self.calls.append((time.monotonic(), dict(changes), tick))
+        if self.fail:
+            raise RuntimeError("listener bug")
+
+    def wants_tick(self) -> bool:
+        return self.tick
+
+
+def test_a_burst_of_changes_from_many_threads_reaches_a_listener_in_few_coalesced_calls() -> None:
+    d = Dispatcher(min_interval=0.1, tick=60)
+    r = Recorder()
+    d.subscribe(1, r)
+
+    def burst(offset: int) -> None:
+        for i in range(offset, 1000, 4):
+            d.notify(1, i, f"job {i}")
+
+    threads = [threading.Thread(target=burst, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wait_until(
+        lambda: len(set().union(*(c[1] for c in r.calls))) == 1000 if r.calls else False,
+        5,
+        "all 1000 changes",
+    )
+    seen = set().union(*(c[1] for c in r.calls))
+    assert seen == set(range(1000))
+    assert len(r.calls) <= 5, f"{len(r.calls)} calls for one burst"
+    gaps = [b[0] - a[0] for a, b in zip(r.calls, r.calls[1:])]
+    assert all(g >= 0.09 for g in gaps), gaps
+
+
+def test_changes_of_other_jobs_are_not_delivered_and_not_kept() -> None:
+    d = Dispatcher(min_interval=0.01, tick=60)
+    r = Recorder()
+    d.subscribe(1, r)
+    d.notify(2, 0, "other job")
+    d.notify(1, 0, "mine")
+    wait_until(lambda: r.calls, 5, "the change of job 1")
+    assert all(set(c[1]) == {0} and c[1][0] == "mine" for c in r.calls)
+    assert d._pending == {}
+
+
+def test_unsubscribed_and_garbage_collected_listeners_get_nothing_and_are_not_kept() -> None:
+    d = Dispatcher(min_interval=0.01, tick=60)
+    gone, kept = Recorder(), Recorder()
+    d.subscribe(1, gone)
+    d.subscribe(1, kept)
+    d.unsubscribe(1, gone)
+    d.notify(1, None, "x")
+    wait_until(lambda: kept.calls, 5, "the kept listener to be called")
+    assert gone.calls == []
+
+    ref = weakref.ref(kept)
+    del kept
+    gc.collect()
+    assert ref() is None, "the dispatcher kept a listener alive"
+    assert d.listener_count() == 0
+
+
+def test_a_failing_listener_does_not_stop_updates_and_ticks_reach_followers() -> None:
+    d = Dispatcher(min_interval=0.01, tick=0.2)
+    bad, follower = Recorder(fail=True), Recorder(tick=True)
+    d.subscribe(1, bad)
+    d.subscribe(2, follower)
+    d.notify(1, None, "a")
+    wait_until(lambda: bad.calls, 5, "the failing listener's first call")
+    d.notify(1, None, "b")
+    wait_until(lambda: len(bad.calls) >= 2, 5, "a second call after the first one raised")
+    wait_until(lambda: sum(1 for c in follower.calls if c[2]) >= 2, 5, "two ticks")
+    assert bad.calls and all(not c[2] or c[1] == {} for c in follower.calls)

@@ -1,0 +1,341 @@
+"""JobWidget against real Ganga jobs on the Local backend (each test: own process, gangadir)."""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import pid_alive, python_job, wait_until
+
+pytestmark = pytest.mark.ganga
+
+FAIL_IF_ONE = (
+    "import sys, time; time.sleep(1.5); "
+    "print('stderr of', sys.argv[1], file=sys.stderr); "
+    "sys.exit(3 if sys.argv[1] == '1' else 0)"
+)
+
+
+def _widget(job: Any) -> Any:
+    from ganga_widgets import JobWidget
+
+    return JobWidget(job)
+
+
+def _record(widget: Any) -> list[tuple[str, str]]:
+    """(job status, subjob codes) each time the widget's traits change, from any thread."""
+    seen: list[tuple[str, str]] = []
+    widget.observe(
+        lambda _: seen.append((widget.summary.get("status"), widget.cells)),
+        names=["summary", "cells"],
+    )
+    return seen
+
+
+def test_a_job_with_a_failing_subjob_goes_through_the_real_states(ganga: Any) -> None:
+    job = python_job(ganga, FAIL_IF_ONE, args=[["0"], ["1"], ["2"]], name="three")
+    job.submit()
+    widget = _widget(job)
+    seen = _record(widget)
+
+    # The test thread only waits: updates come from Ganga's monitor via the dispatcher.
+    wait_until(lambda: widget.summary["status"] == "failed", 60, "the job to end as failed")
+
+    assert widget.counts == {"completed": 2, "failed": 1}
+    assert widget.cells == "cfc"
+    codes_seen = "".join(cells for _, cells in seen)
+    assert "r" in codes_seen, f"never saw a subjob running: {seen}"
+    assert [s for s, _ in seen].count("running") >= 1, seen
+    [failure] = widget.failures
+    assert failure["subjob"] == 1 and failure["exit_code"] == 3
+    assert failure["tail"] == "stderr of 1"
+
+    widget._handle_custom_msg({"type": "select", "subjob": 1}, [])
+    assert widget.selected == 1
+    assert widget.detail["fqid"] == f"{job.id}.1"
+    assert widget.detail["status"] == "failed" and widget.detail["exit_code"] == 3
+    assert widget.detail["stderr"]["text"] == "stderr of 1"
+    assert widget.can == {"kill": False, "resubmit": True}
+    times = widget.summary["times"]
+    assert times["submitted"] <= times["started"] <= times["finished"]
+
+
+def test_stderr_of_a_running_job_is_tailed_live(ganga: Any) -> None:
+    code = (
+        "import sys, time\n"
+        "for i in range(600):\n"
+        "    print('progress', i, file=sys.stderr, flush=True); time.sleep(0.1)\n"
+    )
+    job = python_job(ganga, code)
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.detail.get("status") == "running", 30, "the job to run")
+    first = wait_until(
+        lambda: widget.detail["stderr"]["text"].count("\n") >= 3 and widget.detail["stderr"],
+        10,
+        "stderr lines while running",
+    )
+    assert first["source"] == "live"
+    later = wait_until(
+        lambda: widget.detail["stderr"]["size"] > first["size"] + 50 and widget.detail["stderr"],
+        10,
+        "stderr to grow while the kernel idles",
+    )
+    assert later["text"].splitlines()[-1].startswith("progress ")
+    widget.run_action("kill")
+
+
+def _running_pids(marker_dir: Path, count: int) -> list[int]:
+    files = list(marker_dir.glob("*.pid"))
+    return [int(f.read_text()) for f in files] if len(files) >= count else []
+
+
+SLEEPER = (
+    "import os, sys, time; "
+    "open(os.path.join(sys.argv[1], sys.argv[2] + '.pid'), 'w').write(str(os.getpid())); "
+    "time.sleep(120)"
+)
+
+
+def test_kill_from_the_widget_kills_the_real_processes(ganga: Any, tmp_path: Path) -> None:
+    job = python_job(ganga, SLEEPER, args=[[str(tmp_path), str(i)] for i in range(4)])
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.counts.get("running", 0) == 2, 30, "two subjobs running")
+    pids = wait_until(lambda: _running_pids(tmp_path, 2), 10, "the running subjobs' PIDs")
+    from ganga_widgets import session
+
+    runner = session.implementation(job).backend.wrapper_pid  # the batch runner of the rest
+    assert all(pid_alive(p) for p in pids + runner)
+
+    widget._handle_custom_msg({"type": "action", "name": "kill", "seq": 41}, [])
+
+    assert widget.action["seq"] == 41 and widget.action["state"] == "done", widget.action
+    wait_until(lambda: not any(pid_alive(p) for p in pids + runner), 10, "processes to be gone")
+    assert widget.summary["status"] == "killed"
+    assert widget.counts == {"killed": 4}
+    assert widget.can["kill"] is False
+
+
+def test_kill_soon_after_submit_leaves_no_orphan_processes(tmp_path: Path) -> None:
+    """Ganga 8.7.12 marks a just-started Local subjob killed without killing it."""
+    import ganga_widgets
+    from ganga_widgets import session
+
+    # A long poll period holds the window open in which Ganga has not seen the start yet.
+    ganga_widgets.start(gangadir=str(tmp_path / "gangadir"), poll={"Local": 60})
+    ganga = session.gpi()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    job = python_job(ganga, SLEEPER, args=[[str(marks), str(i)] for i in range(2)])
+    job.submit()
+    widget = _widget(job)
+    pids = wait_until(lambda: _running_pids(marks, 2), 20, "both subjobs to start")
+    assert widget.cells == "ss", "precondition: Ganga has not noticed the subjobs running"
+
+    outcome = widget.run_action("kill")
+
+    assert outcome["state"] == "done"
+    wait_until(lambda: not any(pid_alive(p) for p in pids), 10, f"PIDs {pids} to be gone")
+
+
+def test_kill_of_one_subjob_and_refusals_say_why(ganga: Any, tmp_path: Path) -> None:
+    job = python_job(ganga, SLEEPER, args=[[str(tmp_path), str(i)] for i in range(2)])
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.cells == "rr", 30, "both subjobs running")
+    pids = wait_until(lambda: _running_pids(tmp_path, 2), 10, "PIDs")
+    by_subjob = {int(p.stem): int(p.read_text()) for p in tmp_path.glob("*.pid")}
+
+    outcome = widget.run_action("kill_subjob", subjob=1)
+    assert outcome["state"] == "done", outcome
+    wait_until(lambda: not pid_alive(by_subjob[1]), 10, "subjob 1's process to be gone")
+    assert pid_alive(by_subjob[0]), "killing subjob 1 must not touch subjob 0"
+    assert widget.cells == "rk"
+
+    again = widget.run_action("kill_subjob", subjob=1)
+    assert again["state"] == "refused" and "already killed" in again["message"]
+    widget.run_action("kill")
+    wait_until(lambda: not any(pid_alive(p) for p in pids), 10, "all processes gone")
+    done = widget.run_action("kill")
+    assert done["state"] == "refused" and "nothing to kill" in done["message"], done
+
+
+def test_resubmit_failed_subjobs_runs_them_again_and_keeps_the_old_output(
+    ganga: Any, tmp_path: Path
+) -> None:
+    flag = tmp_path / "fixed"
+    code = (
+        "import os, sys; print('attempt for', sys.argv[1], file=sys.stderr); "
+        f"sys.exit(0 if sys.argv[1] != '1' or os.path.exists({str(flag)!r}) else 5)"
+    )
+    job = python_job(ganga, code, args=[["0"], ["1"], ["2"]])
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.summary["status"] == "failed", 60, "the first attempt to fail")
+    assert widget.counts == {"completed": 2, "failed": 1}
+    old_stderr = Path(widget.failures[0]["fqid"] and job.subjobs[1].outputdir) / "stderr"
+    assert old_stderr.read_text() == "attempt for 1\n"
+
+    flag.write_text("the user fixed the input")
+    widget._handle_custom_msg({"type": "action", "name": "resubmit", "seq": 7}, [])
+
+    assert widget.action["state"] == "done", widget.action
+    wait_until(lambda: widget.counts == {"completed": 3}, 60, "the resubmitted subjob to pass")
+    assert widget.summary["status"] == "completed" and widget.failures == []
+    kept = Path(job.subjobs[1].outputdir).parent / "previous-attempts" / "1" / "stderr"
+    assert kept.read_text() == "attempt for 1\n", "the failed attempt's stderr was lost"
+    nothing = widget.run_action("resubmit")
+    assert nothing["state"] == "refused" and "no failed subjobs" in nothing["message"]
+
+
+def test_a_closed_widget_gets_no_updates_and_is_not_kept_alive(ganga: Any) -> None:
+    from ganga_widgets import events
+
+    job = python_job(ganga, "import time; time.sleep(2)", args=[["a"], ["b"]])
+    job.submit()
+    widget = _widget(job)
+    open_widget = _widget(job)
+    assert events.dispatcher().listener_count() == 2
+    frozen = widget.cells
+
+    widget.close()
+    assert events.dispatcher().listener_count() == 1
+    wait_until(lambda: open_widget.cells == "cc", 60, "the job to complete")
+    assert widget.cells == frozen, "a closed widget was still updated"
+
+    ref = weakref.ref(widget)
+    del widget
+    gc.collect()
+    assert ref() is None, "something still holds the closed widget"
+    open_widget.close()
+    assert events.dispatcher().listener_count() == 0
+
+
+def test_html_and_script_from_the_job_reach_the_view_as_plain_text(ganga: Any) -> None:
+    name = '<img src=x onerror="alert(1)"><b>bold</b>'
+    evil = "<script>alert('stderr')</script>&amp;"
+    job = python_job(ganga, f"import sys; print({evil!r}, file=sys.stderr); sys.exit(1)")
+    job.name = name
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.summary["status"] == "failed", 60, "the job to fail")
+    # Unchanged text: the view sets it with textContent (checked in the browser tests).
+    assert widget.summary["name"] == name
+    assert widget.detail["stderr"]["text"] == evil
+    assert name in repr(widget)
+
+
+def test_bad_input_is_refused_with_a_message_saying_what_is_accepted(ganga: Any) -> None:
+    from ganga_widgets import JobWidget
+
+    for bad in ("x", 3.5, None, True, [1]):
+        with pytest.raises(TypeError, match=r"expected a Ganga Job .* or a job id"):
+            JobWidget(bad)
+    with pytest.raises(ValueError, match="no job with id 42 .*registry is empty"):
+        JobWidget(42)
+    job = ganga.Job()
+    with pytest.raises(ValueError, match=rf"no job with id 42 .*known ids: {job.id}\)"):
+        JobWidget(42)
+    job.remove()
+    with pytest.raises(ValueError, match="removed"):
+        JobWidget(job)
+    with pytest.raises(TypeError, match="JobTemplate"):
+        JobWidget(ganga.JobTemplate())
+
+
+def test_a_job_whose_output_dir_is_gone_shows_that(ganga: Any, tmp_path: Path) -> None:
+    job = python_job(ganga, "print('hi')")
+    job.submit()
+    wait_until(lambda: job.status == "completed", 60, "the job to complete")
+    outputdir = Path(job.outputdir)
+    outputdir.rename(tmp_path / "moved-away")
+
+    widget = _widget(job)
+
+    assert widget.summary["status"] == "completed"
+    assert "output directory is missing" in widget.notice and str(outputdir) in widget.notice
+    assert "output directory missing" in widget.detail["stderr"]["error"]
+
+
+def test_monitoring_disabled_and_enabled_again_still_updates_the_widget(ganga: Any) -> None:
+    """Ganga 8.7.12 never polls again a backend that was active when monitoring was
+    disabled for longer than one poll period."""
+    job = python_job(ganga, "import time; time.sleep(3)")
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.summary["status"] == "running", 30, "the job to run")
+    ganga.disableMonitoring()
+    status_file = Path(job.outputdir) / "__jobstatus__"
+    wait_until(
+        lambda: "EXITCODE" in (status_file.read_text() if status_file.exists() else ""),
+        30,
+        "the job's process to end while monitoring is off",
+    )
+    assert widget.summary["status"] == "running"
+    ganga.enableMonitoring()
+    wait_until(lambda: widget.summary["status"] == "completed", 30, "the job to be seen completed")
+
+
+def test_a_finished_job_after_a_restart_shows_its_final_state_at_once(tmp_path: Path) -> None:
+    gangadir = tmp_path / "gangadir"
+    script = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+import ganga_widgets
+from ganga_widgets import session
+from conftest import python_job
+ganga_widgets.start(gangadir={str(gangadir)!r})
+ganga = session.gpi()
+job = python_job(ganga, "import sys; print('done', sys.argv[1], file=sys.stderr)", args=[['a'], ['b']])
+job.submit()
+deadline = time.time() + 60
+while job.status != 'completed' and time.time() < deadline:
+    time.sleep(0.1)
+print('STATUS', job.id, job.status)
+"""
+    first_kernel = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert f"STATUS 0 completed" in first_kernel.stdout, first_kernel.stdout + first_kernel.stderr
+
+    import ganga_widgets
+    from ganga_widgets import JobWidget, session
+
+    ganga_widgets.start(gangadir=str(gangadir))
+    widget = JobWidget(session.gpi().jobs(0))  # no waiting: the state is on disk
+
+    assert widget.summary["status"] == "completed"
+    assert widget.counts == {"completed": 2}
+    assert widget.detail["stderr"]["text"] in ("done a", "done b")
+
+
+def test_a_burst_of_status_changes_is_coalesced_into_few_updates(ganga: Any) -> None:
+    """1,000 subjob status changes through Ganga's own updateStatus reach the widget in a
+    bounded number of trait syncs, and the final state shown is exact."""
+    from ganga_widgets import session
+
+    job = python_job(ganga, "import time; time.sleep(60)", args=[[str(i)] for i in range(1000)])
+    job.submit()
+    widget = _widget(job)
+    assert widget.run_action("kill")["state"] == "done"  # the subjobs only need to exist
+    assert widget.counts == {"killed": 1000}
+    syncs: list[float] = []
+    widget.observe(lambda _: syncs.append(time.monotonic()), names=["cells"])
+    impl = session.implementation(job)
+
+    start = time.monotonic()
+    for sj in impl.subjobs:  # what a monitoring thread does, 1000 times in a row
+        sj.updateStatus("failed", update_master=False)
+    wait_until(lambda: widget.counts == {"failed": 1000}, 10, "all 1000 changes shown")
+    elapsed = time.monotonic() - start
+
+    assert widget.cells == "f" * 1000
+    assert len(syncs) <= elapsed / 0.1 + 2, f"{len(syncs)} syncs in {elapsed:.2f} s"
