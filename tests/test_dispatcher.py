@@ -71,7 +71,8 @@ def test_unsubscribed_and_garbage_collected_listeners_get_nothing_and_are_not_ke
     d.subscribe(1, kept)
     d.unsubscribe(1, gone)
     d.notify(1, None, "x")
-    wait_until(lambda: kept.calls, 5, "the kept listener to be called")
+    calls = kept.calls
+    wait_until(lambda: calls, 5, "the kept listener to be called")
     assert gone.calls == []
 
     ref = weakref.ref(kept)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import subprocess
 import sys
 import time
@@ -239,7 +238,7 @@ def test_bad_input_is_refused_with_a_message_saying_what_is_accepted(ganga: Any)
     for bad in ("x", 3.5, None, True, [1]):
         with pytest.raises(TypeError, match=r"expected a Ganga Job .* or a job id"):
             JobWidget(bad)
-    with pytest.raises(ValueError, match="no job with id 42 .*registry is empty"):
+    with pytest.raises(ValueError, match=r"no job with id 42 .*registry is empty"):
         JobWidget(42)
     job = ganga.Job()
     with pytest.raises(ValueError, match=rf"no job with id 42 .*known ids: {job.id}\)"):
@@ -294,7 +293,8 @@ from ganga_widgets import session
 from conftest import python_job
 ganga_widgets.start(gangadir={str(gangadir)!r})
 ganga = session.gpi()
-job = python_job(ganga, "import sys; print('done', sys.argv[1], file=sys.stderr)", args=[['a'], ['b']])
+code = "import sys; print('done', sys.argv[1], file=sys.stderr)"
+job = python_job(ganga, code, args=[['a'], ['b']])
 job.submit()
 deadline = time.time() + 60
 while job.status != 'completed' and time.time() < deadline:
@@ -304,7 +304,7 @@ print('STATUS', job.id, job.status)
     first_kernel = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
-    assert f"STATUS 0 completed" in first_kernel.stdout, first_kernel.stdout + first_kernel.stderr
+    assert "STATUS 0 completed" in first_kernel.stdout, first_kernel.stdout + first_kernel.stderr
 
     import ganga_widgets
     from ganga_widgets import JobWidget, session
