@@ -106,7 +106,8 @@ def _adopt(gangadir: str | None, poll: Mapping[str, float] | None) -> Session:
     from GangaCore.Utility.Config import getConfig
 
     _check_same_gangadir(gangadir, _gangadir(getConfig))
-    _set_poll(DEFAULT_POLL, level="session")
+    defined = getConfig("PollThread").getEffectiveOptions()
+    _set_poll({k: v for k, v in DEFAULT_POLL.items() if k in defined}, level="session")
     if poll:
         _set_poll(poll, level="user")
     return _make_live(started_here=False)
@@ -173,6 +174,12 @@ def _set_poll(poll: Mapping[str, float], level: str) -> None:
                 f"poll period for {backend!r} must be a positive number of seconds, got {seconds!r}"
             )
         if backend not in config.getEffectiveOptions():
+            if is_running():  # Ganga accepts new options only before it starts
+                raise ValueError(
+                    f"Ganga is already running and has no poll period setting for backend "
+                    f"{backend!r}; set it in ~/.gangarc ([PollThread] {backend} = ...) or "
+                    f"pass poll= to the first ganga_widgets.start() of the kernel"
+                )
             config.addOption(backend, seconds, f"poll period of the {backend} backend (s)")
         if level == "user":
             config.setUserValue(backend, seconds)
