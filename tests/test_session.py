@@ -92,7 +92,7 @@ def test_a_ganga_the_user_started_is_adopted_and_kept(tmp_path: Path) -> None:
     job.submit()
     widget = JobWidget(job)
     wait_until(lambda: widget.summary["status"] == "completed", 30, "the job to complete")
-    with pytest.raises(RuntimeError, match="cannot switch to .*Restart the kernel"):
+    with pytest.raises(RuntimeError, match=r"cannot switch to .*Restart the kernel"):
         ganga_widgets.start(gangadir=str(tmp_path / "another"))
     with pytest.raises(ValueError, match="no poll period setting for backend 'Nonesuch'"):
         ganga_widgets.start(poll={"Nonesuch": 3})
