@@ -86,6 +86,21 @@ def _fix_stale_active_backends(service: Any) -> None:
         setattr(service, name, reset_then_call)
 
 
+class _MainThreadInfoOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or record.threadName == "MainThread"
+
+
+def quiet_background_info() -> None:
+    """Defect: Ganga logs to stdout through the root logger, so in a kernel every INFO line
+    of its monitoring threads ("job 3 status changed to ...") lands under whichever cell
+    started those threads. Drop INFO records from non-main threads there (the widgets show
+    the status); warnings and errors still show."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _MainThreadInfoOnly) for f in handler.filters):
+            handler.addFilter(_MainThreadInfoOnly())
+
+
 def kill_local_orphans(job: Any, grace: float = 0.3) -> list[int]:
     """Defect: killing a Local job kills only the subjobs the monitor has already seen
     running; one started in the last poll period is still "submitted" to Ganga

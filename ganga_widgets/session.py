@@ -88,9 +88,9 @@ def _bootstrap(gangadir: str | None, poll: Mapping[str, float] | None) -> Sessio
     del ganga
     # Session-level values are the lowest layer above Ganga's defaults: the user's
     # ~/.gangarc (or $GANGA_CONFIG_FILE) still overrides them.
-    poll_config = getConfig("PollThread")
-    poll_config.setSessionValue("autostart", True)
-    poll_config.setSessionValue("base_poll_rate", BASE_POLL_RATE)
+    # Monitoring is enabled after the bootstrap (see _make_live): setting autostart here
+    # would make Ganga warn that a batch session has monitoring on.
+    getConfig("PollThread").setSessionValue("base_poll_rate", BASE_POLL_RATE)
     _set_poll(DEFAULT_POLL, level="session")
     if gangadir is not None:
         getConfig("Configuration").setUserValue("gangadir", os.path.abspath(gangadir))
@@ -123,6 +123,8 @@ def _make_live(started_here: bool) -> Session:
 
     ganga_fixes.install()
     events.install_hook(Job)
+    if _in_kernel():
+        ganga_fixes.quiet_background_info()
 
     problem = None
     monitor = GangaCore.Core.monitoring_component
@@ -137,7 +139,7 @@ def _make_live(started_here: bool) -> Session:
         )
         warnings.warn(problem, RuntimeWarning, stacklevel=3)
     elif not monitor.enabled:
-        # e.g. autostart = False in the user's ~/.gangarc: a live view needs the monitor
+        # Ganga starts it by itself only in its own CLI: a live view needs it
         log.info("ganga_widgets: enabling Ganga's job monitoring")
         monitor.enable()
     return Session(
@@ -146,6 +148,13 @@ def _make_live(started_here: bool) -> Session:
         started_here=started_here,
         problem=problem,
     )
+
+
+def _in_kernel() -> bool:
+    import sys
+
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def _gangadir(get_config: Any) -> str:

@@ -83,12 +83,11 @@ class Grid {
     return col >= 0 && col < this.cols && i >= 0 && i < this.codes.length ? i : -1;
   }
 
-  // Center of cell i in client coordinates (used by tests and keyboard-free clicking).
-  cellCenter(i) {
-    const rect = this.canvas.getBoundingClientRect();
+  // Center of cell i relative to the canvas (browser tests click there).
+  cellOffset(i) {
     return {
-      x: rect.left + (i % this.cols) * this.pitch + this.pitch / 2,
-      y: rect.top + Math.floor(i / this.cols) * this.pitch + this.pitch / 2,
+      x: (i % this.cols) * this.pitch + this.pitch / 2,
+      y: Math.floor(i / this.cols) * this.pitch + this.pitch / 2,
     };
   }
 

@@ -1,0 +1,186 @@
+"""A real JupyterLab 4 / Notebook 7 server and Debian's Chromium, driven by Playwright.
+
+Each server runs with its own HOME and Jupyter directories (so no tab, setting or gangadir
+of the developer leaks in or out) and is stopped through its API at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = os.environ.get("GW_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",  # this machine's closed network refuses them anyway
+    "--disable-component-update",
+    "--disable-sync",
+]
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+TOKEN = "ganga-widgets-test"
+
+
+@dataclass
+class Server:
+    app: str  # "lab" or "notebook"
+    url: str
+    root: Path  # notebooks live here
+    home: Path  # the server's (and so the kernels') HOME
+    process: subprocess.Popen
+
+    def notebook_url(self, name: str) -> str:
+        path = "lab/tree" if self.app == "lab" else "notebooks"
+        return f"{self.url}{path}/{name}?token={TOKEN}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _isolated_env(base: Path) -> dict[str, str]:
+    home = base / "home"
+    dirs = {
+        "HOME": home,
+        "JUPYTER_CONFIG_DIR": base / "jupyter-config",
+        "JUPYTER_DATA_DIR": base / "jupyter-data",
+        "JUPYTER_RUNTIME_DIR": base / "jupyter-runtime",
+        "JUPYTERLAB_SETTINGS_DIR": base / "lab-settings",
+        "JUPYTERLAB_WORKSPACES_DIR": base / "lab-workspaces",
+        "IPYTHONDIR": base / "ipython",
+        "TMPDIR": base / "tmp",
+    }
+    for d in dirs.values():
+        d.mkdir(parents=True, exist_ok=True)
+    # Lab's "official Jupyter news?" toast would cover the page.
+    news = dirs["JUPYTERLAB_SETTINGS_DIR"] / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True, exist_ok=True)
+    (news / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    env = {**os.environ, **{k: str(v) for k, v in dirs.items()}, "JUPYTER_PLATFORM_DIRS": "1"}
+    env.pop("GANGA_WIDGETS_TEST_REPORTS", None)
+    # Kernels are started by the server with its environment: the venv's Python first.
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+@contextmanager
+def jupyter_server(app: str, base: Path, notebooks: list[Path]) -> Iterator[Server]:
+    env = _isolated_env(base)
+    root = base / "notebooks"
+    root.mkdir(exist_ok=True)
+    for nb in notebooks:
+        shutil.copy(nb, root / nb.name)
+    port = _free_port()
+    log = open(base / f"jupyter-{app}.log", "w")  # closed in the finally below
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            app,
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            "--ServerApp.allow_root=True",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={root}",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    server = Server(app=app, url=url, root=root, home=Path(env["HOME"]), process=process)
+    try:
+        _wait_ready(url, process, base / f"jupyter-{app}.log")
+        yield server
+    finally:
+        try:
+            request = urllib.request.Request(
+                f"{url}api/shutdown?token={TOKEN}", method="POST", data=b""
+            )
+            urllib.request.urlopen(request, timeout=10).close()
+            process.wait(timeout=20)
+        except Exception:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()
+
+
+def _wait_ready(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"jupyter exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}api/status?token={TOKEN}", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"jupyter did not answer within {timeout} s:\n{log.read_text()}")
+
+
+def run_all_cells(page: Any) -> None:
+    """Open the Run menu and run every cell, as a user would, once a kernel is idle."""
+    page.wait_for_selector(NOTEBOOK, timeout=60_000)
+    wait_kernel_idle(page)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).first.click()
+
+
+def wait_kernel_idle(page: Any, timeout: float = 60) -> None:
+    """A kernel exists (the toolbar names it) and says it is idle."""
+    page.wait_for_function(
+        """() => {
+            const name = document.querySelector(
+                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-KernelName, .jp-KernelName');
+            const busy = document.querySelector(
+                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+            return name && !/No Kernel|Connecting|Starting/i.test(name.textContent)
+                && busy && busy.getAttribute('data-status') === 'idle';
+        }""",
+        timeout=timeout * 1000,
+    )
+
+
+def wait_all_cells_done(page: Any, timeout: float = 120) -> None:
+    """Every code cell shows an execution count (none is queued or running: "[*]")."""
+    page.wait_for_function(
+        """(sel) => {
+            const sel2 = sel + ' .jp-CodeCell .jp-InputArea-prompt';
+            const prompts = [...document.querySelectorAll(sel2)];
+            return prompts.length > 0
+                && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+        }""",
+        arg=NOTEBOOK,
+        timeout=timeout * 1000,
+    )
+
+
+def outputs_text(page: Any) -> str:
+    """Text of every cell output: shows a traceback when a cell failed."""
+    return page.locator(NOTEBOOK + " .jp-OutputArea-output").all_inner_texts().__str__()

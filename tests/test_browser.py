@@ -1,0 +1,171 @@
+"""The widget in real JupyterLab 4 and Notebook 7 pages, in Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NOTEBOOK,
+    jupyter_server,
+    outputs_text,
+    run_all_cells,
+    wait_all_cells_done,
+)
+from conftest import ROOT, wait_until
+
+pytestmark = pytest.mark.browser
+
+WIDGET = NOTEBOOK + " .jp-OutputArea-output .gw-job"
+APPS = ["lab", "notebook"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: the README's test command installs Chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def jupyter(tmp_path: Path) -> Iterator[Any]:
+    """Starts servers on demand; requested before ``page`` so they stop after it."""
+    with ExitStack() as stack:
+
+        def start(app: str, notebooks: list[Path]) -> Any:
+            return stack.enter_context(jupyter_server(app, tmp_path / f"server-{app}", notebooks))
+
+        yield start
+
+
+@pytest.fixture
+def page(browser: Any, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    name = request.node.name.replace("[", "-").replace("]", "")
+    page.screenshot(path=str(artifacts / f"{name}-end.png"), full_page=True)
+    context.close()
+    # Notebook 7.6 always logs one error of its own shortcuts plugin; ours would say "gw".
+    ours = [e for e in errors if "gw-" in e or "ganga" in e.lower() or "job.js" in e]
+    assert not ours, f"page errors from the widget: {ours}"
+
+
+def _kill_notebook(path: Path, token: str) -> Path:
+    """A notebook whose job sleeps for minutes; its name and stderr are full of HTML."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    code = (
+        "import sys, time\n"
+        "print('<script>window.pwned = 1</script><b>not bold</b>', file=sys.stderr, flush=True)\n"
+        f"time.sleep(600)  # {token}\n"
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import sys, ganga_widgets\n"
+            "from ganga_widgets import JobWidget\n"
+            "ganga_widgets.start()\n"
+            "g = ganga_widgets.session.gpi()\n"
+            f"j = g.Job(name='<img src=x onerror=\"window.pwned=2\">evil', "
+            f"application=g.Executable(exe=sys.executable, args=['-c', {code!r}]), "
+            "backend=g.Local())\n"
+            "j.submit()"
+        ),
+        nbformat.v4.new_code_cell("JobWidget(j)"),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+def _processes_with(token: str) -> list[int]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if token.encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_the_quickstart_widget_follows_its_job_to_the_end_while_the_kernel_idles(
+    app: str, jupyter: Any, page: Any, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    server = jupyter(app, [ROOT / "examples" / "quickstart.ipynb"])
+    page.goto(server.notebook_url("quickstart.ipynb"))
+    run_all_cells(page)
+    widget = page.locator(WIDGET)
+    expect(widget).to_be_visible(timeout=90_000)
+    wait_all_cells_done(page)  # from here on the kernel is idle: updates are pushed
+    expect(widget).to_have_attribute("data-status", "running", timeout=60_000)
+    widget.screenshot(path=str(artifacts / f"quickstart-{app}-running.png"))
+
+    expect(widget).to_have_attribute("data-status", "failed", timeout=120_000)
+    expect(widget).to_have_attribute("data-counts", '{"completed":11,"failed":1}', timeout=10_000)
+    expect(widget.locator(".gw-failures")).to_contain_text("exit code 2")
+    expect(widget.locator(".gw-failures")).to_contain_text("giving up, bad input")
+    expect(widget.locator(".gw-badge")).to_have_text("failed")
+    assert widget.locator(".gw-grid").bounding_box()["height"] > 0
+
+    # Select subjob 3 in the grid: its stderr shows in the detail panel.
+    widget.locator(".gw-grid").click(position=widget.evaluate("r => r.__gwGrid.cellOffset(3)"))
+    expect(widget).to_have_attribute("data-selected", "3", timeout=10_000)
+    expect(widget.locator(".gw-detail-title")).to_have_text(re.compile(r"Subjob \d+\.3"))
+    expect(widget.locator(".gw-tail")).to_contain_text("subjob 3: step 0")
+    widget.screenshot(path=str(artifacts / f"quickstart-{app}-final.png"))
+    assert "Traceback" not in outputs_text(page)
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_kill_from_the_view_ends_the_job_and_job_text_stays_text(
+    app: str, jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    token = f"gw-kill-{uuid.uuid4().hex}"
+    server = jupyter(app, [_kill_notebook(tmp_path / "kill.ipynb", token)])
+    page.goto(server.notebook_url("kill.ipynb"))
+    run_all_cells(page)
+    widget = page.locator(WIDGET)
+    expect(widget).to_be_visible(timeout=90_000)
+    wait_all_cells_done(page)
+    expect(widget).to_have_attribute("data-status", "running", timeout=60_000)
+    wait_until(lambda: _processes_with(token), 30, "the job's process")
+
+    # HTML from the job is shown as text and never becomes elements or runs.
+    expect(widget.locator(".gw-name")).to_have_text('<img src=x onerror="window.pwned=2">evil')
+    expect(widget.locator(".gw-tail")).to_contain_text("<script>window.pwned = 1</script>")
+    assert widget.locator("img, script, b").count() == 0
+    assert page.evaluate("window.pwned") is None
+
+    widget.locator(".gw-kill").click()
+    expect(widget.locator(".gw-confirm")).to_contain_text("Kill job")
+    widget.screenshot(path=str(artifacts / f"kill-{app}-confirm.png"))
+    widget.locator(".gw-confirm .gw-danger").click()
+
+    expect(widget).to_have_attribute("data-action-state", "done", timeout=30_000)
+    expect(widget).to_have_attribute("data-status", "killed", timeout=30_000)
+    expect(widget.locator(".gw-action-status")).to_contain_text("killed")
+    expect(widget.locator(".gw-kill")).to_be_disabled()
+    wait_until(lambda: not _processes_with(token), 15, "the job's process to be gone")
+    widget.screenshot(path=str(artifacts / f"kill-{app}-killed.png"))
