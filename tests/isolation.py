@@ -31,6 +31,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
     for report in _run_in_child(item):
         item.ihook.pytest_runtest_logreport(report=report)
+    # What the skipped runtest protocol would do: tear down the collectors (modules,
+    # classes) that earlier in-process tests set up and the next item does not need.
+    item.session._setupstate.teardown_exact(nextitem)
     item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
     return True
 
