@@ -39,7 +39,7 @@ def kill(job: Any) -> Outcome:
         session.public(job).kill()
     except session.ganga_errors() as err:
         return Outcome("failed", f"killing {name} failed: {err}")
-    if state.summary(job)["backend"] == "Local":
+    if state.backend_name(job) == "Local":
         ganga_fixes.kill_local_orphans(job)
     return Outcome("done", f"{name} killed")
 
@@ -90,7 +90,7 @@ def _master_resubmits_only_failed(job: Any) -> bool:
 def _keep_previous_attempt(job: Any) -> str:
     """Ganga empties a job's output dir when resubmitting it: keep the files first, by
     hard link (no copy) in ``<job dir>/previous-attempts/<attempt>/``. Returns that path."""
-    outputdir = os.path.normpath(state.summary(job)["outputdir"] or "")
+    outputdir = os.path.normpath(state.outputdir(job) or "")
     if not outputdir or not os.path.isdir(outputdir) or not os.listdir(outputdir):
         return ""
     attempt = str(job.info.submit_counter)

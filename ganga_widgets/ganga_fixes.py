@@ -78,10 +78,10 @@ def _fix_stale_active_backends(service: Any) -> None:
     for name in ("enable", "runMonitoring"):
         original = getattr(service, name)
 
-        def reset_then_call(self: Any, *args: Any, __original: Any = original, **kwargs: Any):
+        def reset_then_call(self: Any, *args: Any, _original: Any = original, **kwargs: Any):
             self.active_backends = {}
             self.scheduled_backend_checks = {}
-            return __original(self, *args, **kwargs)
+            return _original(self, *args, **kwargs)
 
         setattr(service, name, reset_then_call)
 

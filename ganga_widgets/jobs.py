@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import session
+from . import session, state
 
 ACCEPTED = "a Ganga Job (e.g. jobs(7) or the j you submitted) or a job id (an int)"
 
@@ -24,10 +24,10 @@ def resolve(obj: Any) -> Any:
     if not isinstance(job, session.job_class()) or type(job).__name__ == "JobTemplate":
         raise TypeError(f"expected {ACCEPTED}; got a {type(job).__name__}, not a job")
     if job.status == "removed":
-        raise ValueError(f"job {_fqid(job)} was removed from the registry; nothing to show")
+        raise ValueError(f"job {state.fqid(job)} was removed from the registry; nothing to show")
     master = job.master if job.master is not None else job
     if master.id is None or master.id not in session.job_ids():
-        raise ValueError(f"job {_fqid(job)} is not in the jobs registry (was it removed?)")
+        raise ValueError(f"job {state.fqid(job)} is not in the jobs registry (was it removed?)")
     return job
 
 
@@ -47,11 +47,6 @@ def _looks_like_job(obj: Any) -> bool:
     # Ganga proxies and implementation objects both carry a _schema; a cheap pre-check
     # before anything starts Ganga.
     return hasattr(obj, "_schema") or type(obj).__module__.startswith(("GangaCore", "ganga"))
-
-
-def _fqid(job: Any) -> str:
-    master = job.master
-    return f"{master.id}.{job.id}" if master is not None else str(job.id)
 
 
 def _short(obj: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Mapping
@@ -48,8 +49,6 @@ _session: Session | None = None
 
 def is_running() -> bool:
     """Whether Ganga has been started in this process (by us or by the user)."""
-    import sys
-
     core = sys.modules.get("GangaCore.Core")
     return getattr(core, "monitoring_component", None) is not None
 
@@ -151,8 +150,6 @@ def _make_live(started_here: bool) -> Session:
 
 
 def _in_kernel() -> bool:
-    import sys
-
     shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
     return shell is not None and getattr(shell, "kernel", None) is not None
 

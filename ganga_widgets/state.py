@@ -156,22 +156,22 @@ def summary(job: Any) -> dict[str, Any]:
         "name": str(job.name or ""),
         "comment": str(job.comment or ""),
         "application": type(job.application).__name__ if job.application else "",
-        "backend": _backend_name(job),
+        "backend": backend_name(job),
         "status": str(job.status),
         "subjobs": len(job.subjobs),
         "times": times(job),
-        "outputdir": _outputdir(job),
+        "outputdir": outputdir(job),
     }
 
 
-def _backend_name(job: Any) -> str:
+def backend_name(job: Any) -> str:
     backend = job.backend
     if backend is None:
         return ""
     return str(getattr(backend, "_name", type(backend).__name__))
 
 
-def _outputdir(job: Any) -> str:
+def outputdir(job: Any) -> str:
     try:
         return str(job.outputdir)
     except Exception:  # no workspace (e.g. a job removed meanwhile)
@@ -188,7 +188,7 @@ def exit_code(job: Any) -> int | None:
     code = getattr(job.backend, "exitcode", None)
     if isinstance(code, int):
         return code
-    text = logs.read_small(os.path.join(_outputdir(job), "__jobstatus__"))
+    text = logs.read_small(os.path.join(outputdir(job), "__jobstatus__"))
     match = _EXITCODE.search(text or "")
     return int(match.group(1)) if match else None
 
@@ -201,7 +201,7 @@ def stderr_location(job: Any) -> tuple[str, str]:
         live = os.path.join(workdir, "stderr")
         if workdir and os.path.isfile(live):
             return live, "live"
-    return os.path.join(_outputdir(job), "stderr"), "output"
+    return os.path.join(outputdir(job), "stderr"), "output"
 
 
 def stderr_tail(

@@ -67,8 +67,9 @@ def page(browser: Any, artifacts: Path, request: pytest.FixtureRequest) -> Itera
     assert not ours, f"page errors from the widget: {ours}"
 
 
-def _kill_notebook(path: Path, token: str) -> Path:
-    """A notebook whose job sleeps for minutes; its name and stderr are full of HTML."""
+def _kill_notebook(path: Path, token: str, flag: Path) -> Path:
+    """A notebook whose job sleeps for minutes; its name and stderr are full of HTML; its
+    last cell keeps the kernel busy until ``flag`` exists."""
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
     code = (
@@ -88,6 +89,12 @@ def _kill_notebook(path: Path, token: str) -> Path:
             "j.submit()"
         ),
         nbformat.v4.new_code_cell("JobWidget(j)"),
+        nbformat.v4.new_code_cell(
+            "import os, time\n"
+            "deadline = time.time() + 300\n"
+            f"while not os.path.exists({str(flag)!r}) and time.time() < deadline:\n"
+            "    time.sleep(0.05)"
+        ),
     ]
     nbformat.write(nb, path)
     return path
@@ -137,22 +144,23 @@ def test_the_quickstart_widget_follows_its_job_to_the_end_while_the_kernel_idles
 
 
 @pytest.mark.parametrize("app", APPS)
-def test_kill_from_the_view_ends_the_job_and_job_text_stays_text(
+def test_kill_clicked_while_the_kernel_is_busy_is_pending_then_done(
     app: str, jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
 ) -> None:
+    """Also: the widget follows the job while a cell keeps the kernel busy, and HTML from
+    the job (name, stderr) is shown as text, never turned into elements."""
     from playwright.sync_api import expect
 
     token = f"gw-kill-{uuid.uuid4().hex}"
-    server = jupyter(app, [_kill_notebook(tmp_path / "kill.ipynb", token)])
+    busy_until = tmp_path / "release-the-kernel"
+    server = jupyter(app, [_kill_notebook(tmp_path / "kill.ipynb", token, busy_until)])
     page.goto(server.notebook_url("kill.ipynb"))
     run_all_cells(page)
     widget = page.locator(WIDGET)
     expect(widget).to_be_visible(timeout=90_000)
-    wait_all_cells_done(page)
-    expect(widget).to_have_attribute("data-status", "running", timeout=60_000)
+    expect(widget).to_have_attribute("data-status", "running", timeout=60_000)  # kernel busy
     wait_until(lambda: _processes_with(token), 30, "the job's process")
 
-    # HTML from the job is shown as text and never becomes elements or runs.
     expect(widget.locator(".gw-name")).to_have_text('<img src=x onerror="window.pwned=2">evil')
     expect(widget.locator(".gw-tail")).to_contain_text("<script>window.pwned = 1</script>")
     assert widget.locator("img, script, b").count() == 0
@@ -162,10 +170,17 @@ def test_kill_from_the_view_ends_the_job_and_job_text_stays_text(
     expect(widget.locator(".gw-confirm")).to_contain_text("Kill job")
     widget.screenshot(path=str(artifacts / f"kill-{app}-confirm.png"))
     widget.locator(".gw-confirm .gw-danger").click()
+    expect(widget).to_have_attribute("data-action-state", "pending")
+    expect(widget.locator(".gw-action-status")).to_contain_text("pending")
+    widget.screenshot(path=str(artifacts / f"kill-{app}-pending.png"))
+    assert _processes_with(token), "the kill ran although the kernel was busy"
+    # Elapsed time ticks in the view itself, with no message from the busy kernel.
+    expect(widget.locator(".gw-time-elapsed")).not_to_have_text(re.compile(r"^[01]s$"))
 
+    busy_until.write_text("go")  # the cell ends; the kernel handles the click
     expect(widget).to_have_attribute("data-action-state", "done", timeout=30_000)
     expect(widget).to_have_attribute("data-status", "killed", timeout=30_000)
-    expect(widget.locator(".gw-action-status")).to_contain_text("killed")
+    expect(widget.locator(".gw-action-status")).to_contain_text("job 0 killed")
     expect(widget.locator(".gw-kill")).to_be_disabled()
     wait_until(lambda: not _processes_with(token), 15, "the job's process to be gone")
     widget.screenshot(path=str(artifacts / f"kill-{app}-killed.png"))

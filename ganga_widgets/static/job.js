@@ -127,7 +127,7 @@ class Grid {
       ctx.fillStyle = this.color(code, legend);
       ctx.fillRect(x, y, pitch - gap, pitch - gap);
       if (i === selected) {
-        ctx.strokeStyle = this.color("__selected", { __selected: "selected" });
+        ctx.strokeStyle = this.color("selected", { selected: "selected" }); // --gw-selected
         ctx.lineWidth = Math.max(1, Math.min(2, pitch / 5));
         ctx.strokeRect(x + 0.5, y + 0.5, pitch - gap - 1, pitch - gap - 1);
       }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from .. import actions, events, jobs, state
+from .. import actions, events, jobs, session, state
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -55,14 +56,13 @@ class JobWidget(anywidget.AnyWidget):
         self._detail_of: int | None = None  # subjob the detail panel currently shows
         self._failures_key: tuple = ()
         self.on_msg(self._on_msg)
-        self.refresh()
+        # Subscribe before the first read: a change in between is then delivered, not lost.
         events.dispatcher().subscribe(self._master_id, self)
+        self.refresh()
 
     @property
     def job(self) -> Any:
         """The Ganga job shown (its public object)."""
-        from .. import session
-
         return session.public(self._job)
 
     # -- updates ----------------------------------------------------------------------------
@@ -78,7 +78,11 @@ class JobWidget(anywidget.AnyWidget):
         if self.comm is None:  # closed meanwhile
             return
         with self._lock:
-            if len(self._job.subjobs) != len(self._codes):  # e.g. a new job was just split
+            # Re-read every subjob when the job was just split, and once when it ends: cheap
+            # insurance that the final picture is exact. (Not on every master change: during
+            # submission the master flips submitting/submitted once per subjob.)
+            ended = None in changes and self._job.status in state.FINAL
+            if ended or len(self._job.subjobs) != len(self._codes):
                 self._codes = state.SubjobCodes(state.subjob_statuses(self._job))
             else:
                 for subjob_id, job in changes.items():
@@ -139,8 +143,6 @@ class JobWidget(anywidget.AnyWidget):
         return found if found is not None else 0
 
     def _notice(self, summary: dict) -> str:
-        from .. import session
-
         current = session.current()
         if current is not None and current.problem:
             return current.problem
@@ -207,6 +209,4 @@ class JobWidget(anywidget.AnyWidget):
 
 
 def _readable_dir(path: str) -> bool:
-    import os
-
     return os.path.isdir(path) and os.access(path, os.R_OK | os.X_OK)
