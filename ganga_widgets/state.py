@@ -43,6 +43,8 @@ FAILURE_LINES = 5
 FAILURE_BYTES = 8 * 1024
 # Above this many subjobs the grid is cut (the counts stay exact): bounds message size.
 MAX_CELLS = 50_000
+# Names and comments are free text set by anyone: bounded like log lines.
+MAX_TEXT = 300
 
 
 def code_of(status: str) -> str:
@@ -153,8 +155,8 @@ def summary(job: Any) -> dict[str, Any]:
     return {
         "id": job.id,
         "fqid": fqid(job),
-        "name": str(job.name or ""),
-        "comment": str(job.comment or ""),
+        "name": logs.clean_line(str(job.name or ""), MAX_TEXT),
+        "comment": logs.clean_line(str(job.comment or ""), MAX_TEXT),
         "application": type(job.application).__name__ if job.application else "",
         "backend": backend_name(job),
         "status": str(job.status),

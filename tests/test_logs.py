@@ -59,3 +59,7 @@ def test_missing_and_unreadable_files_say_why(tmp_path: Path) -> None:
     assert missing.text == "" and "no file at" in (missing.error or "")
     directory = logs.tail(str(tmp_path))
     assert "is a directory" in (directory.error or "")
+
+
+def test_names_are_bounded_like_log_lines() -> None:
+    assert logs.clean_line("\x1b[1mjob\x1b[0m " + "n" * 1000, 300) == "job " + "n" * 295 + "…"
