@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from typing import Any
 
-from . import ganga_fixes, session, state
+from . import condor, ganga_fixes, session, state
 
 log = logging.getLogger("ganga_widgets")
 
@@ -44,12 +44,6 @@ def kill(job: Any) -> Outcome:
     return Outcome("done", f"{name} killed")
 
 
-def kill_subjob(job: Any, index: int) -> Outcome:
-    if not 0 <= index < len(job.subjobs):
-        return Outcome("refused", f"job {job.id} has no subjob {index}")
-    return kill(job.subjobs[index])
-
-
 def resubmit_failed(job: Any) -> Outcome:
     """Resubmit the failed subjobs of a job (or a failed job without subjobs)."""
     name = _name(job)
@@ -77,6 +71,55 @@ def resubmit_failed(job: Any) -> Outcome:
     where = next((k for k in kept if k), None)
     note = f"; the failed attempt's output is kept in {os.path.dirname(where)}" if where else ""
     return Outcome("done", f"resubmitted {what}{note}")
+
+
+def hold(job: Any) -> Outcome:
+    """Put a queued or running Condor (sub)job on hold."""
+    return _condor_act(job, "hold", ("submitted", "running"))
+
+
+def release(job: Any) -> Outcome:
+    """Release a held Condor (sub)job (Ganga still calls it submitted or running)."""
+    return _condor_act(job, "release", ("submitted", "running"))
+
+
+def release_held(job: Any, held: list[int]) -> Outcome:
+    """Release every held subjob of a job (``held``: their indices)."""
+    if not held:
+        return Outcome("refused", f"{_name(job)} has no held subjobs")
+    ids = [condor.job_id(job.subjobs[i]) for i in held]
+    done, error = condor.act("release", [i for i in ids if i], reason=RELEASE_REASON)
+    if not done:
+        return Outcome("failed", f"releasing the held subjobs of {_name(job)} failed: {error}")
+    note = f" ({error})" if error else ""
+    return Outcome("done", f"released {done} held subjob{'s' if done != 1 else ''}{note}")
+
+
+def why_idle(job: Any) -> tuple[Outcome, str]:
+    """The schedd's analysis of why a Condor job does not start; (outcome, analysis text)."""
+    condor_id = condor.job_id(job)
+    if not condor_id:
+        return Outcome("refused", f"{_name(job)} is not a submitted Condor job"), ""
+    text = condor.analyze(condor_id)
+    return Outcome("done", f"analysis of {_name(job)} (HTCondor id {condor_id})"), text
+
+
+HOLD_REASON = "held from a notebook (ganga_widgets)"
+RELEASE_REASON = "released from a notebook (ganga_widgets)"
+
+
+def _condor_act(job: Any, action: str, allowed: tuple[str, ...]) -> Outcome:
+    name = _name(job)
+    condor_id = condor.job_id(job)
+    if not condor_id:
+        return Outcome("refused", f"{name} is not a submitted Condor job")
+    if job.status not in allowed:
+        return Outcome("refused", f"{name} is {_describe(job.status)}: nothing to {action}")
+    reason = HOLD_REASON if action == "hold" else RELEASE_REASON
+    done, error = condor.act(action, [condor_id], reason=reason)
+    if not done:
+        return Outcome("failed", f"could not {action} {name}: {error or 'refused by the schedd'}")
+    return Outcome("done", f"{name} {'held' if action == 'hold' else 'released'}")
 
 
 def _master_resubmits_only_failed(job: Any) -> bool:

@@ -26,6 +26,7 @@ def install() -> None:
         return
     _fix_leftover_backend_variable(service)
     _fix_stale_active_backends(service)
+    _guard_condor()
     setattr(service, _INSTALLED, True)
 
 
@@ -84,6 +85,61 @@ def _fix_stale_active_backends(service: Any) -> None:
             return _original(self, *args, **kwargs)
 
         setattr(service, name, reset_then_call)
+
+
+def _guard_condor() -> None:
+    from GangaCore.Core.exceptions import BackendError
+    from GangaCore.Lib.Condor.Condor import Condor
+
+    from . import condor
+
+    _refuse_condor_submit_without_a_pool(Condor, condor, BackendError)
+    _quiet_condor_monitor_when_schedd_down(Condor)
+
+
+def _refuse_condor_submit_without_a_pool(backend: Any, condor: Any, error: type) -> None:
+    """Defect: without the bindings Ganga's Condor submit dies with `NameError: htcondor`;
+    with no pool configured or reachable, with "Unable to locate local daemon". Say instead
+    what is missing, before anything is submitted."""
+    for name in ("master_submit", "resubmit", "master_resubmit"):
+        original = getattr(backend, name)
+
+        def checked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            problem = condor.problem()
+            if problem:
+                raise error("Condor", problem)
+            return _original(self, *args, **kwargs)
+
+        setattr(backend, name, checked)
+
+
+def _quiet_condor_monitor_when_schedd_down(backend: Any) -> None:
+    """Defect: while the schedd cannot be reached, every Condor poll raises out of Ganga's
+    thread pool and prints an ERROR traceback ("Task exception was never retrieved") under a
+    random cell. Log it at debug level; the widgets say the schedd is unreachable."""
+    original = backend.updateMonitoringInformation
+
+    def update(jobs: Any) -> Any:
+        try:
+            return original(jobs)
+        except Exception as err:
+            if type(err).__module__.startswith("htcondor"):
+                log.debug("ganga_widgets: Condor monitoring skipped: %s", err)
+                return None
+            raise
+
+    backend.updateMonitoringInformation = staticmethod(update)
+
+
+def mark_removed_job_killed(job: Any) -> None:
+    """Defect: Ganga judges a Condor job removed outside it (condor_rm) from its stdout, so
+    it becomes "failed" -- after 10 minutes if the stdout is empty. Its event log says it
+    was removed: move it to "killed", the state Ganga's own kill leaves."""
+    if job.status in ("submitted", "running"):
+        try:
+            job.updateStatus("killed")
+        except Exception as err:  # e.g. Ganga's monitor got there first
+            log.debug("ganga_widgets: could not mark %s killed: %s", job.getFQID("."), err)
 
 
 class _MainThreadInfoOnly(logging.Filter):

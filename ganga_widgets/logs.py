@@ -72,11 +72,23 @@ def tail(
     except OSError as err:
         return Tail(path=path, error=f"cannot read {path}: {err.strerror or err}")
 
+    return from_bytes(data, path=path, size=size, cut=start > 0, max_lines=max_lines,
+                      max_line_chars=max_line_chars)  # fmt: skip
+
+
+def from_bytes(
+    data: bytes,
+    path: str = "",
+    size: int | None = None,
+    cut: bool = False,
+    max_lines: int = MAX_LINES,
+    max_line_chars: int = MAX_LINE_CHARS,
+) -> Tail:
+    """The last lines of ``data`` (the end of some output), cleaned like a file's tail.
+    ``cut``: ``data`` starts in the middle of the output, so its first line is partial."""
     raw_lines = data.split(b"\n")
-    cut = False
-    if start > 0 and raw_lines:
-        raw_lines = raw_lines[1:]  # the first line is (probably) partial
-        cut = True
+    if cut and raw_lines:
+        raw_lines = raw_lines[1:]
     if raw_lines and raw_lines[-1] == b"":
         raw_lines.pop()  # the newline ending the last line
     if len(raw_lines) > max_lines:
@@ -87,10 +99,20 @@ def tail(
         path=path,
         text="\n".join(lines),
         lines=len(lines),
-        size=size,
+        size=len(data) if size is None else size,
         bytes_read=len(data),
         truncated=cut,
     )
+
+
+def read_end(path: str, max_bytes: int) -> bytes | None:
+    """The last ``max_bytes`` of a file, or None."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, os.fstat(f.fileno()).st_size - max_bytes))
+            return f.read(max_bytes)
+    except OSError:
+        return None
 
 
 def read_small(path: str, max_bytes: int = 4096) -> str | None:

@@ -8,6 +8,7 @@ and reusing a Ganga that is already running in this process.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import sys
@@ -122,6 +123,10 @@ def _make_live(started_here: bool) -> Session:
 
     ganga_fixes.install()
     events.install_hook(Job)
+    if importlib.util.find_spec("htcondor") is not None:
+        from . import condor_watch
+
+        condor_watch.watcher().start()  # follows Ganga's active Condor jobs
     if _in_kernel():
         ganga_fixes.quiet_background_info()
 
@@ -257,6 +262,26 @@ def config(section: str, option: str) -> Any:
     from GangaCore.Utility.Config import getConfig
 
     return getConfig(section)[option]
+
+
+def active_jobs(backend: str) -> list[Any]:
+    """Top-level jobs Ganga's monitor currently polls on ``backend`` (it rescans each second)."""
+    import GangaCore.Core
+
+    service = getattr(GangaCore.Core, "monitoring_component", None)
+    return list(getattr(service, "active_backends", {}).get(backend, ()))
+
+
+def update_from_backend(jobs: list[Any]) -> None:
+    """Have Ganga's own monitoring look at these (sub)jobs of one backend now, on its own
+    thread pool, instead of at its next poll. Thread-safe."""
+    import GangaCore.Core
+
+    service = getattr(GangaCore.Core, "monitoring_component", None)
+    if not jobs or service is None or not service.enabled:
+        return
+    task = type(jobs[0].backend).updateMonitoringInformation
+    service.loop.call_soon_threadsafe(service.run_monitoring_task, task, list(jobs))
 
 
 def ganga_errors() -> tuple[type, ...]:

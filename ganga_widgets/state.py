@@ -15,12 +15,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import logs
+from .condor_events import Facts
 
 # One character per status: the per-subjob grid of a 10,000-subjob job is a 10 kB string.
 STATUS_CODES: dict[str, str] = {
     "new": "n",
     "submitting": "u",
     "submitted": "s",
+    "idle": "i",  # HTCondor: queued, waiting for a slot (Ganga says "submitted")
+    "held": "h",  # HTCondor: held (Ganga says "submitted" or "running")
+    "suspended": "p",
     "running": "r",
     "completing": "g",
     "completed": "c",
@@ -34,6 +38,8 @@ STATUS_CODES: dict[str, str] = {
 STATUS_OF_CODE: dict[str, str] = {code: status for status, code in STATUS_CODES.items()}
 
 ACTIVE = frozenset({"submitting", "submitted", "running", "completing"})
+# What a view may show of an active job when the batch system says more than Ganga does.
+SHOWN_ACTIVE = ACTIVE | {"idle", "held", "suspended"}
 FINAL = frozenset({"completed", "completed_frozen", "failed", "failed_frozen", "killed", "removed"})
 FAILED = frozenset({"failed", "failed_frozen"})
 
@@ -181,10 +187,13 @@ def outputdir(job: Any) -> str:
 
 
 _EXITCODE = re.compile(r"^EXITCODE: (-?\d+)", re.M)
+# The last line Ganga's Condor job wrapper prints: os.system's wait status.
+_WRAPPER_EXIT = re.compile(rb"Exit code: (\d+)\s*$")
 
 
 def exit_code(job: Any) -> int | None:
-    """The application's exit code once the job ended, from the backend or its status file."""
+    """The application's exit code once the job ended: from the backend, from the status
+    file of Local/batch jobs, or from the last line of a Condor job's stdout."""
     if job.status not in FINAL:
         return None
     code = getattr(job.backend, "exitcode", None)
@@ -192,7 +201,14 @@ def exit_code(job: Any) -> int | None:
         return code
     text = logs.read_small(os.path.join(outputdir(job), "__jobstatus__"))
     match = _EXITCODE.search(text or "")
-    return int(match.group(1)) if match else None
+    if match:
+        return int(match.group(1))
+    end = logs.read_end(os.path.join(outputdir(job), "stdout"), 256)
+    wrapped = _WRAPPER_EXIT.search(end or b"")
+    if wrapped:
+        status = int(wrapped.group(1))
+        return status >> 8 if status & 0x7F == 0 else -(status & 0x7F)  # a signal: -N
+    return None
 
 
 def stderr_location(job: Any) -> tuple[str, str]:
@@ -207,9 +223,19 @@ def stderr_location(job: Any) -> tuple[str, str]:
 
 
 def stderr_tail(
-    job: Any, max_lines: int = logs.MAX_LINES, max_bytes: int = logs.MAX_BYTES
+    job: Any,
+    max_lines: int = logs.MAX_LINES,
+    max_bytes: int = logs.MAX_BYTES,
+    live: tuple[bytes, str] | None = None,
 ) -> dict[str, Any]:
-    """The end of the job's stderr, or why there is none to show."""
+    """The end of the job's stderr, or why there is none to show. ``live``: (data, error)
+    of a running Condor job's stderr, fetched from its execute node (by condor_tail)."""
+    if live is not None and job.status in ACTIVE:
+        data, error = live
+        if not error:
+            result = logs.from_bytes(data[-max_bytes:], path=f"condor_tail {job.backend.id}",
+                                     max_lines=max_lines)  # fmt: skip
+            return {**result.to_dict(), "source": "live"}
     path, source = stderr_location(job)
     outputdir = os.path.dirname(path)
     if source == "output" and not os.path.isdir(outputdir):
@@ -222,20 +248,90 @@ def stderr_tail(
     return result
 
 
-def detail(job: Any) -> dict[str, Any]:
-    """The panel for one (sub)job: status, exit code, times, where it ran, stderr tail."""
+def detail(
+    job: Any,
+    facts: Facts | None = None,
+    why_idle_after: float = 60,
+    live_stderr: tuple[bytes, str] | None = None,
+) -> dict[str, Any]:
+    """The panel for one (sub)job: status, exit code, times, where it ran, stderr tail,
+    and for a Condor job what HTCondor says about it."""
     backend = job.backend
-    return {
+    status = display_status(str(job.status), facts)
+    result = {
         "fqid": fqid(job),
         "subjob": job.id if job.master is not None else None,
-        "status": str(job.status),
+        "status": status,
         "exit_code": exit_code(job),
         "times": times(job),
         "host": str(getattr(backend, "actualCE", "") or ""),
         "backend_id": _plain(getattr(backend, "id", None)),
-        "stderr": stderr_tail(job),
+        "stderr": stderr_tail(job, live=live_stderr),
         "can_kill": job.status in ("submitted", "running"),
+        "condor": None,
     }
+    if facts is not None:
+        result["condor"] = condor_detail(facts, why_idle_after)
+        if facts.host:
+            result["host"] = facts.slot or facts.host
+    return result
+
+
+def display_status(ganga_status: str, facts: Facts | None) -> str:
+    """Ganga's status, made precise by what HTCondor said: an active job may be idle, held
+    or suspended (Ganga says "submitted"), or already finished on the batch side while
+    Ganga collects it ("completing"); a job removed there is shown killed at once."""
+    if facts is None or ganga_status not in ACTIVE or ganga_status == "submitting":
+        return ganga_status
+    return {
+        "idle": "idle",
+        "held": "held",
+        "suspended": "suspended",
+        "running": "running",
+        "completed": "completing",
+        "removed": "killed",
+    }.get(facts.status, ganga_status)
+
+
+def job_status(ganga_status: str, counts: dict[str, int]) -> str:
+    """A split job's status as shown: if none of its subjobs runs, say whether they are
+    held or idle rather than Ganga's "submitted"."""
+    if ganga_status not in ("submitted", "running") or counts.get("running"):
+        return ganga_status
+    for shown in ("held", "idle"):
+        if counts.get(shown):
+            return shown
+    return ganga_status
+
+
+def condor_detail(facts: Facts, why_idle_after: float) -> dict[str, Any]:
+    """What HTCondor says of one job, for its detail panel."""
+    idle_for = None
+    if facts.status == "idle" and facts.status_since:
+        idle_for = max(0.0, now() - facts.status_since)
+    return {
+        **facts.to_dict(),
+        "wall_s": facts.wall_s,
+        "idle_for": idle_for,
+        "why_idle": idle_for is not None and idle_for >= why_idle_after,
+        "can_hold": facts.status in ("idle", "running"),
+        "can_release": facts.status == "held",
+    }
+
+
+def held_groups(held: list[tuple[int, Facts]], limit: int = 5) -> list[dict[str, Any]]:
+    """Held subjobs grouped by reason (50 subjobs held for one reason are one line)."""
+    groups: dict[tuple, dict[str, Any]] = {}
+    for index, facts in held:
+        key = (facts.hold_code, facts.hold_reason)
+        group = groups.setdefault(
+            key, {"reason": facts.hold_reason, "code": facts.hold_code,
+                  "subcode": facts.hold_subcode, "count": 0, "subjobs": []}
+        )  # fmt: skip
+        group["count"] += 1
+        if len(group["subjobs"]) < 10:
+            group["subjobs"].append(index)
+    return sorted(groups.values(), key=lambda g: -g["count"])[:limit]
 
 
 def failure(job: Any) -> dict[str, Any]:
@@ -251,9 +347,13 @@ def failure(job: Any) -> dict[str, Any]:
 
 
 def actions(status: str, counts: dict[str, int], has_subjobs: bool) -> dict[str, bool]:
-    """Which actions make sense now (the view greys out the others)."""
+    """Which actions make sense now (the view greys out the others). ``status`` is Ganga's."""
     failed = sum(counts.get(s, 0) for s in FAILED) if has_subjobs else int(status in FAILED)
-    return {"kill": status in ("submitted", "running"), "resubmit": failed > 0}
+    return {
+        "kill": status in ("submitted", "running"),
+        "resubmit": failed > 0,
+        "release_held": counts.get("held", 0) > 0,
+    }
 
 
 def _plain(value: Any) -> Any:

@@ -5,9 +5,13 @@
 // Display order of statuses in the progress bar and the counts.
 const ORDER = [
   "completed", "completed_frozen", "failed", "failed_frozen", "killed", "removed",
-  "completing", "running", "submitted", "submitting", "new", "unknown",
+  "completing", "running", "suspended", "held", "idle", "submitted", "submitting", "new",
+  "unknown",
 ];
-const ACTION_LABELS = { kill: "Kill job", kill_subjob: "Kill subjob", resubmit: "Resubmit failed" };
+const ACTION_LABELS = {
+  kill: "Kill job", kill_subjob: "Kill subjob", resubmit: "Resubmit failed",
+  hold: "Hold", release: "Release", release_held: "Release held", why_idle: "Why idle?",
+};
 const TAIL_COLLAPSED_LINES = 12;
 
 function h(tag, className, text) {
@@ -184,11 +188,13 @@ function render({ model, el }) {
   const actionsRow = h("div", "gw-actions");
   const killButton = button("Kill job", "gw-kill", () => confirm("kill"));
   const resubmitButton = button("Resubmit failed", "gw-resubmit", () => send("resubmit"));
+  const releaseHeldButton = button("Release held", "gw-release-held", () => send("release_held"));
   const confirmBox = h("span", "gw-confirm");
   const actionStatus = h("span", "gw-action-status");
-  actionsRow.append(killButton, resubmitButton, confirmBox, actionStatus);
+  actionsRow.append(killButton, resubmitButton, releaseHeldButton, confirmBox, actionStatus);
 
   const failuresBox = h("div", "gw-failures");
+  const heldBox = h("div", "gw-held");
 
   const detailBox = h("div", "gw-detail");
   const detailHead = h("div", "gw-detail-head");
@@ -196,7 +202,21 @@ function render({ model, el }) {
   const detailInfo = h("span", "gw-detail-info");
   const followButton = button("Follow automatically", "gw-follow", () => model.send({ type: "select", subjob: -1 }));
   const killSubjobButton = button("Kill subjob", "gw-kill-subjob", () => confirm("kill_subjob"));
-  detailHead.append(detailTitle, detailInfo, followButton, killSubjobButton);
+  const subject = () => (model.get("detail") || {}).subjob ?? null;
+  const holdButton = button("Hold", "gw-hold", () => send("hold", subject()));
+  const releaseButton = button("Release", "gw-release", () => send("release", subject()));
+  const whyIdleButton = button("Why idle?", "gw-why-idle", () => send("why_idle", subject()));
+  detailHead.append(detailTitle, detailInfo, followButton, whyIdleButton, holdButton,
+    releaseButton, killSubjobButton);
+  const condorRow = h("div", "gw-condor");
+  const holdBox = h("div", "gw-hold-reason");
+  const analysisBox = h("div", "gw-analysis");
+  const analysisTitle = h("span", "gw-analysis-title");
+  const analysisText = h("pre", "gw-analysis-text");
+  analysisBox.append(analysisTitle, button("Close", "gw-analysis-close", () => {
+    closedAnalysis = (model.get("analysis") || {}).at;
+    drawAnalysis();
+  }), analysisText);
   const exitBox = h("div", "gw-exit");
   const tailHead = h("div", "gw-tail-head");
   const tailLabel = h("span", "gw-tail-label");
@@ -206,13 +226,15 @@ function render({ model, el }) {
   });
   tailHead.append(tailLabel, expandButton);
   const tail = h("pre", "gw-tail");
-  detailBox.append(detailHead, exitBox, tailHead, tail);
+  detailBox.append(detailHead, condorRow, holdBox, exitBox, analysisBox, tailHead, tail);
 
-  root.append(header, timesRow, notice, bar, countsRow, gridBox, actionsRow, failuresBox, detailBox);
+  root.append(header, timesRow, notice, bar, countsRow, gridBox, actionsRow, failuresBox, heldBox,
+    detailBox);
 
   // -- actions -------------------------------------------------------------------------------
   let pending = null; // {seq, name} sent but not yet answered by the kernel
   let expanded = false;
+  let closedAnalysis = null; // the analysis the user closed (by its time)
 
   function send(name, subjob) {
     const seq = Date.now() * 1000 + Math.floor(Math.random() * 1000);
@@ -313,6 +335,9 @@ function render({ model, el }) {
     const can = model.get("can") || {};
     killButton.disabled = !can.kill;
     resubmitButton.disabled = !can.resubmit;
+    releaseHeldButton.hidden = !can.release_held;
+    const held = (model.get("counts") || {}).held || 0;
+    releaseHeldButton.textContent = `Release held (${held})`;
     const failed = (model.get("counts") || {}).failed || 0;
     resubmitButton.textContent = failed ? `Resubmit failed (${failed})` : "Resubmit failed";
   }
@@ -344,6 +369,63 @@ function render({ model, el }) {
     }
   }
 
+  function drawHeld() {
+    const groups = model.get("held") || [];
+    heldBox.replaceChildren();
+    heldBox.hidden = groups.length === 0;
+    const total = groups.reduce((n, g) => n + g.count, 0);
+    root.dataset.held = String(total);
+    if (!groups.length) return;
+    heldBox.append(h("div", "gw-held-title", `${total} held subjob${total === 1 ? "" : "s"}`));
+    for (const g of groups) {
+      const row = h("div", "gw-held-group");
+      const code = g.code == null ? "" : ` (code ${g.code}${g.subcode ? "." + g.subcode : ""})`;
+      const which = g.subjobs.join(", ") + (g.count > g.subjobs.length ? ", ..." : "");
+      row.append(
+        h("span", "gw-held-count", `${g.count} × held${code}`),
+        h("span", "gw-held-which", ` subjob${g.count === 1 ? "" : "s"} ${which}`),
+        h("div", "gw-held-text", g.reason || "(no reason given)"),
+      );
+      row.addEventListener("click", () => model.send({ type: "select", subjob: g.subjobs[0] }));
+      heldBox.append(row);
+    }
+  }
+
+  function drawCondor(d) {
+    const c = d.condor;
+    condorRow.hidden = !c;
+    holdBox.hidden = !c || c.status !== "held";
+    whyIdleButton.hidden = !c || !c.why_idle;
+    holdButton.hidden = !c || !c.can_hold;
+    releaseButton.hidden = !c || !c.can_release;
+    root.dataset.condorStatus = c ? c.status : "";
+    if (!c) return;
+    const parts = [`HTCondor ${d.backend_id ?? ""}: ${c.status}`];
+    if (c.status === "idle" && c.idle_for != null) parts[0] += ` for ${duration(c.idle_for)}`;
+    if (c.slot || c.host) parts.push(`on ${c.slot || c.host}`);
+    if (c.memory_mb != null) {
+      const peak = c.memory_peak_mb != null && c.memory_peak_mb > c.memory_mb ? ` (peak ${c.memory_peak_mb} MB)` : "";
+      parts.push(`memory ${c.memory_mb} MB${peak}`);
+    }
+    if (c.cpu_s != null) parts.push(`CPU ${duration(c.cpu_s)}`);
+    if (c.wall_s != null) parts.push(`wall ${duration(c.wall_s)}`);
+    if (c.evictions) parts.push(`evicted ${c.evictions}×`);
+    if (c.note) parts.push(c.note);
+    condorRow.textContent = parts.join(" · ");
+    const code = c.hold_code == null ? "" : ` (code ${c.hold_code}${c.hold_subcode ? "." + c.hold_subcode : ""})`;
+    holdBox.textContent = `Held${code}: ${c.hold_reason || "no reason given"}`;
+  }
+
+  function drawAnalysis() {
+    const a = model.get("analysis") || {};
+    const d = model.get("detail") || {};
+    const show = a.text && a.fqid === d.fqid && a.at !== closedAnalysis;
+    analysisBox.hidden = !show;
+    if (!show) return;
+    analysisTitle.textContent = `Why is ${a.fqid} idle? The schedd's analysis:`;
+    analysisText.textContent = a.text;
+  }
+
   function drawDetail() {
     const d = model.get("detail") || {};
     const selected = model.get("selected");
@@ -362,6 +444,8 @@ function render({ model, el }) {
     exitBox.textContent = d.exit_code == null ? `${d.status}: no exit code recorded` : `${d.status} with exit code ${d.exit_code}`;
     detailBox.classList.toggle("gw-failed", failed);
     root.dataset.detailStatus = d.status || "";
+    drawCondor(d);
+    drawAnalysis();
     drawTail();
   }
 
@@ -391,6 +475,7 @@ function render({ model, el }) {
     drawCounts();
     drawButtons();
     drawFailures();
+    drawHeld();
     drawDetail();
     drawAction();
   }
@@ -402,6 +487,8 @@ function render({ model, el }) {
     "change:selected": () => { drawCounts(); drawDetail(); },
     "change:detail": drawDetail,
     "change:failures": drawFailures,
+    "change:held": drawHeld,
+    "change:analysis": drawAnalysis,
     "change:can": drawButtons,
     "change:notice": drawNotice,
     "change:action": drawAction,

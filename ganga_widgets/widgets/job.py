@@ -11,7 +11,8 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from .. import actions, events, jobs, session, state
+from .. import actions, condor_watch, events, jobs, session, state
+from ..condor_events import Facts
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -41,9 +42,13 @@ class JobWidget(anywidget.AnyWidget):
     failures = t.List().tag(sync=True)
     can = t.Dict().tag(sync=True)  # which actions make sense now
     notice = t.Unicode("").tag(sync=True)  # a problem the user should know about
+    held = t.List().tag(sync=True)  # HTCondor: held subjobs grouped by hold reason
+    analysis = t.Dict().tag(sync=True)  # HTCondor: the schedd's answer to "why idle?"
     action = t.Dict().tag(sync=True)  # outcome of the last action: seq, name, state, message
     clock = t.Float(0.0).tag(sync=True)  # kernel time of the update, to tick elapsed times
     legend = t.Dict(state.STATUS_OF_CODE).tag(sync=True)
+
+    why_idle_after = 60.0  # seconds a Condor job waits before the view offers "Why idle?"
 
     def __init__(self, job: Any, **kwargs: Any) -> None:
         impl = jobs.resolve(job)  # raises a clear error before any widget exists
@@ -51,6 +56,9 @@ class JobWidget(anywidget.AnyWidget):
         self._job = impl
         master = impl.master if impl.master is not None else impl
         self._master_id: int = master.id
+        # The job's own key for HTCondor facts: (master id, None) or (master id, subjob id).
+        self._own_index: int | None = impl.id if impl.master is not None else None
+        self._condor = state.backend_name(impl) == "Condor"
         self._lock = threading.RLock()  # trait writes: dispatcher thread vs. message handlers
         self._codes = state.SubjobCodes()
         self._detail_of: int | None = None  # subjob the detail panel currently shows
@@ -58,6 +66,8 @@ class JobWidget(anywidget.AnyWidget):
         self.on_msg(self._on_msg)
         # Subscribe before the first read: a change in between is then delivered, not lost.
         events.dispatcher().subscribe(self._master_id, self)
+        if self._condor:
+            condor_watch.watcher().follow(impl)
         self.refresh()
 
     @property
@@ -70,8 +80,23 @@ class JobWidget(anywidget.AnyWidget):
     def refresh(self) -> None:
         """Re-read everything from the job now (updates also happen by themselves)."""
         with self._lock:
-            self._codes = state.SubjobCodes(state.subjob_statuses(self._job))
+            if self._condor:
+                condor_watch.watcher().read_now(self._job)
+            self._read_all_codes()
             self._push(detail=True)
+
+    def _read_all_codes(self) -> None:
+        statuses = state.subjob_statuses(self._job)
+        if self._condor:
+            statuses = [state.display_status(s, self._facts(i)) for i, s in enumerate(statuses)]
+        self._codes = state.SubjobCodes(statuses)
+
+    def _facts(self, index: int | None) -> Facts | None:
+        """What HTCondor said of subjob ``index`` (None: the job shown itself)."""
+        if not self._condor:
+            return None
+        key = self._own_index if index is None else index
+        return condor_watch.watcher().facts(self._master_id, key)
 
     def on_changes(self, changes: events.Changes, tick: bool) -> None:
         """Called by the dispatcher: ``changes`` maps subjob ids (None: the job) to jobs."""
@@ -83,17 +108,18 @@ class JobWidget(anywidget.AnyWidget):
             # submission the master flips submitting/submitted once per subjob.)
             ended = None in changes and self._job.status in state.FINAL
             if ended or len(self._job.subjobs) != len(self._codes):
-                self._codes = state.SubjobCodes(state.subjob_statuses(self._job))
+                self._read_all_codes()
             else:
                 for subjob_id, job in changes.items():
                     if subjob_id is not None:
-                        self._codes.set(subjob_id, job.status)
+                        facts = self._facts(subjob_id)
+                        self._codes.set(subjob_id, state.display_status(job.status, facts))
             shown = self._detail_of
             self._push(detail=tick or shown in changes or (shown is None and None in changes))
 
     def wants_tick(self) -> bool:
         job = self._job
-        return job.status in state.ACTIVE or self.detail.get("status") in state.ACTIVE
+        return job.status in state.ACTIVE or self.detail.get("status") in state.SHOWN_ACTIVE
 
     def _push(self, detail: bool) -> None:
         """Compute the view's data from the job and send what changed, as one message."""
@@ -113,18 +139,31 @@ class JobWidget(anywidget.AnyWidget):
         job = self._job
         summary = state.summary(job)
         counts = self._codes.counts()
+        ganga_status = summary["status"]
+        if self._condor:  # Ganga's "submitted" may be idle or held in HTCondor
+            own = state.display_status(ganga_status, self._facts(None))
+            summary["status"] = state.job_status(own if not len(self._codes) else ganga_status,
+                                                 counts)  # fmt: skip
         values: dict[str, Any] = {
             "summary": summary,
             "counts": counts,
             "cells": self._codes.text(),
-            "can": state.actions(summary["status"], counts, bool(len(self._codes))),
+            "can": state.actions(ganga_status, counts, bool(len(self._codes))),
             "notice": self._notice(summary),
         }
         subject = self._detail_subject()
         if detail or subject != self._detail_of:
             self._detail_of = subject
             shown = job if subject is None else job.subjobs[subject]
-            values["detail"] = state.detail(shown)
+            facts = self._facts(subject)
+            live = None
+            if facts is not None and facts.status == "running":
+                key = self._own_index if subject is None else subject
+                live = condor_watch.watcher().live_stderr(self._master_id, key)
+            values["detail"] = state.detail(shown, facts, self.why_idle_after, live)
+        if self._condor:
+            held = self._codes.indices({"held"}, limit=10_000)
+            values["held"] = state.held_groups([(i, self._facts(i) or Facts()) for i in held])
         failed = tuple(self._codes.indices(state.FAILED, state.FAILURES_SHOWN))
         key = (failed, *(job.subjobs[i].info.submit_counter for i in failed))
         if key != self._failures_key:
@@ -139,7 +178,7 @@ class JobWidget(anywidget.AnyWidget):
             return None
         if 0 <= self.selected < len(self._codes):
             return self.selected
-        found = self._codes.first("running", "failed", "completing", "submitted")
+        found = self._codes.first("running", "held", "failed", "completing", "idle", "submitted")
         return found if found is not None else 0
 
     def _notice(self, summary: dict) -> str:
@@ -149,6 +188,8 @@ class JobWidget(anywidget.AnyWidget):
         outputdir = summary["outputdir"]
         if summary["status"] != "new" and outputdir and not _readable_dir(outputdir):
             return f"the job's output directory is missing or unreadable: {outputdir}"
+        if self._condor:
+            return condor_watch.watcher().health.problem()
         return ""
 
     def _problem(self, err: Exception) -> str:
@@ -176,14 +217,29 @@ class JobWidget(anywidget.AnyWidget):
             self._push(detail=True)
 
     def run_action(self, name: str, subjob: int | None = None, seq: Any = None) -> dict:
-        """Run a view action ("kill", "kill_subjob", "resubmit") and show its outcome."""
+        """Run a view action and show its outcome. Whole job: "kill", "resubmit",
+        "release_held". One subjob (``subjob``; None for a job without subjobs):
+        "kill_subjob", "hold", "release", "why_idle"."""
         job = self._job
+        target = job if subjob is None else _subjob(job, subjob)
         if name == "kill":
             outcome = actions.kill(job)
-        elif name == "kill_subjob" and isinstance(subjob, int):
-            outcome = actions.kill_subjob(job, subjob)
         elif name == "resubmit":
             outcome = actions.resubmit_failed(job)
+        elif name == "release_held":
+            outcome = actions.release_held(job, self._codes.indices({"held"}, limit=100_000))
+        elif target is None:
+            outcome = actions.Outcome("refused", f"job {self._master_id} has no subjob {subjob}")
+        elif name == "kill_subjob":
+            outcome = actions.kill(target)
+        elif name == "hold":
+            outcome = actions.hold(target)
+        elif name == "release":
+            outcome = actions.release(target)
+        elif name == "why_idle":
+            outcome, text = actions.why_idle(target)
+            with self._lock:
+                self.analysis = {"fqid": state.fqid(target), "text": text, "at": time.time()}
         else:
             outcome = actions.Outcome("refused", f"unknown action {name!r}")
         result = {"seq": seq, "name": name, "subjob": subjob, **outcome.to_dict()}
@@ -196,6 +252,8 @@ class JobWidget(anywidget.AnyWidget):
 
     def close(self) -> None:
         events.dispatcher().unsubscribe(self._master_id, self)
+        if self._condor:
+            condor_watch.watcher().unfollow(self._job)
         super().close()
 
     def __repr__(self) -> str:
@@ -206,6 +264,12 @@ class JobWidget(anywidget.AnyWidget):
         subjobs = f" [{counts} of {s['subjobs']}]" if s["subjobs"] else ""
         name = f" {s['name']!r}" if s["name"] else ""
         return f"JobWidget(job {s['fqid']}{name}: {s['status']}{subjobs})"
+
+
+def _subjob(job: Any, index: Any) -> Any:
+    if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(job.subjobs):
+        return job.subjobs[index]
+    return None
 
 
 def _readable_dir(path: str) -> bool:

@@ -1,0 +1,178 @@
+"""A Condor job's event log (the ``condorLog`` Ganga asks for) folded into what a user sees.
+
+HTCondor writes an event the moment a job starts, is held (with the reason), is evicted,
+reports its memory, or ends: reading the log tells all that within a second, with no query
+to the schedd. ``EventLog.read()`` consumes only the events written since the last call.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from . import logs
+
+_USAGE = re.compile(r"Usr (\d+) (\d+):(\d+):(\d+), Sys (\d+) (\d+):(\d+):(\d+)")
+
+
+@dataclass
+class Facts:
+    """What HTCondor said about one job, from its event log and the schedd."""
+
+    status: str = "idle"  # idle, running, held, suspended, completed, removed
+    status_since: float | None = None  # epoch seconds
+    submitted: float | None = None
+    started: float | None = None
+    ended: float | None = None
+    slot: str = ""  # e.g. slot1@node.cern.ch
+    host: str = ""
+    memory_mb: float | None = None  # last reported resident memory
+    memory_peak_mb: float | None = None
+    cpu_s: float | None = None
+    hold_reason: str = ""
+    hold_code: int | None = None
+    hold_subcode: int | None = None
+    evictions: int = 0
+    note: str = ""  # e.g. "job disconnected, attempting to reconnect"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def wall_s(self) -> float | None:
+        if self.started is None:
+            return None
+        return (self.ended or self.status_since or self.started) - self.started
+
+
+class EventLog:
+    """Follows one job's event log file; survives the file being replaced (resubmission)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.facts = Facts()
+        self._log: Any = None
+        self._identity: tuple[int, int] | None = None  # (inode, device) of the file read
+        self.cluster: int | None = None  # the job's id in the schedd, from its events
+        self.proc: int | None = None
+
+    def read(self) -> list[str]:
+        """Fold in the events written since the last call; returns their type names."""
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return []
+        identity = (stat.st_ino, stat.st_dev)
+        if identity != self._identity:  # a new file: the job was resubmitted
+            from .condor import bindings
+
+            self._log = bindings().JobEventLog(self.path)
+            self._identity = identity
+            self.facts = Facts()
+            self.cluster = self.proc = None
+        seen = []
+        for event in self._log.events(stop_after=0):
+            kind = str(event.type).rsplit(".", 1)[-1]
+            self.cluster, self.proc = event.cluster, event.proc
+            fold(self.facts, kind, event.timestamp, event)
+            seen.append(kind)
+        return seen
+
+
+def fold(f: Facts, kind: str, when: float, event: Any) -> None:
+    """Apply one event to the facts."""
+
+    def get(name: str, default: Any = None) -> Any:
+        return event.get(name, default)
+
+    def become(status: str) -> None:
+        if f.status != status:
+            f.status = status
+            f.status_since = when
+
+    if kind == "SUBMIT":
+        f.submitted = when
+        become("idle")
+    elif kind == "EXECUTE":
+        f.started, f.ended = when, None
+        f.slot = str(get("SlotName", "") or "")
+        f.host = _host(f.slot, str(get("ExecuteHost", "") or ""))
+        f.note = ""
+        become("running")
+    elif kind == "IMAGE_SIZE":
+        rss_kb = get("ResidentSetSize")
+        memory = rss_kb / 1024 if isinstance(rss_kb, (int, float)) else get("MemoryUsage")
+        _memory(f, memory)
+    elif kind == "JOB_EVICTED":
+        f.evictions += 1
+        become("idle")
+    elif kind == "JOB_HELD":
+        f.hold_reason = logs.clean_line(str(get("HoldReason", "") or ""), 1000)
+        f.hold_code = get("HoldReasonCode")
+        f.hold_subcode = get("HoldReasonSubCode")
+        become("held")
+    elif kind == "JOB_RELEASED":
+        become("idle")
+    elif kind == "JOB_SUSPENDED":
+        become("suspended")
+    elif kind == "JOB_UNSUSPENDED":
+        become("running")
+    elif kind == "JOB_TERMINATED":
+        f.ended = when
+        _memory(f, get("MemoryUsage"))
+        f.cpu_s = _usage_seconds(str(get("RunRemoteUsage", "") or ""))
+        become("completed")
+    elif kind == "JOB_ABORTED":
+        f.ended = when
+        f.note = logs.clean_line(str(get("Reason", "") or "removed"), 300)
+        become("removed")
+    elif kind == "JOB_DISCONNECTED":
+        f.note = "the job's execute node is disconnected; HTCondor is trying to reconnect"
+    elif kind in ("JOB_RECONNECTED", "JOB_RECONNECT_FAILED"):
+        f.note = "" if kind == "JOB_RECONNECTED" else "reconnecting to the execute node failed"
+    elif kind == "SHADOW_EXCEPTION":
+        f.note = logs.clean_line(str(get("Message", "") or "shadow exception"), 300)
+
+
+def merge_live(f: Facts, ad: dict[str, Any]) -> None:
+    """Fold in a schedd query's live values (usage while running, hold reason)."""
+    if ad.get("RemoteHost"):
+        f.slot = str(ad["RemoteHost"])
+        f.host = _host(f.slot, "")
+    user, system = ad.get("RemoteUserCpu"), ad.get("RemoteSysCpu")
+    if isinstance(user, (int, float)):
+        f.cpu_s = float(user) + (float(system) if isinstance(system, (int, float)) else 0.0)
+    rss_kb = ad.get("ResidentSetSize")
+    if isinstance(rss_kb, (int, float)):
+        _memory(f, rss_kb / 1024)
+    if ad.get("JobStatus") == 5 and ad.get("HoldReason") and not f.hold_reason:
+        f.hold_reason = logs.clean_line(str(ad["HoldReason"]), 1000)
+        f.hold_code = ad.get("HoldReasonCode")
+
+
+def _memory(f: Facts, mb: Any) -> None:
+    if isinstance(mb, (int, float)):
+        f.memory_mb = round(float(mb), 1)
+        f.memory_peak_mb = max(f.memory_mb, f.memory_peak_mb or 0.0)
+
+
+def _host(slot: str, sinful: str) -> str:
+    """``slot1@node.cern.ch`` -> ``node.cern.ch``; else the alias or IP of a sinful string."""
+    if "@" in slot:
+        return slot.split("@", 1)[1]
+    alias = re.search(r"alias=([^&>]+)", sinful)
+    if alias:
+        return alias.group(1)
+    address = re.match(r"<([^:>?]+)", sinful)
+    return address.group(1) if address else ""
+
+
+def _usage_seconds(text: str) -> float | None:
+    """'Usr 0 00:01:02, Sys 0 00:00:03' -> 65.0"""
+    match = _USAGE.search(text)
+    if not match:
+        return None
+    d1, h1, m1, s1, d2, h2, m2, s2 = (int(x) for x in match.groups())
+    return float((d1 + d2) * 86400 + (h1 + h2) * 3600 + (m1 + m2) * 60 + s1 + s2)
