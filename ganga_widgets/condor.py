@@ -65,7 +65,7 @@ def bindings() -> Any:
 
 def _config_source() -> str:
     path = os.environ.get("CONDOR_CONFIG")
-    if path:
+    if path and path != "/dev/null":  # importing htcondor sets /dev/null when it finds none
         return f"CONDOR_CONFIG={path}"
     for candidate in ("/etc/condor/condor_config", "/usr/local/etc/condor_config"):
         if os.path.exists(candidate):

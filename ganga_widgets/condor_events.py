@@ -21,7 +21,7 @@ _USAGE = re.compile(r"Usr (\d+) (\d+):(\d+):(\d+), Sys (\d+) (\d+):(\d+):(\d+)")
 class Facts:
     """What HTCondor said about one job, from its event log and the schedd."""
 
-    status: str = "idle"  # idle, running, held, suspended, completed, removed
+    status: str = ""  # idle, running, held, suspended, completed, removed ("": no event yet)
     status_since: float | None = None  # epoch seconds
     submitted: float | None = None
     started: float | None = None

@@ -216,7 +216,7 @@ class Watcher:
                 ganga_fixes.mark_removed_job_killed(job)
             if facts.status in _SETTLED and job.status in state.ACTIVE:
                 self._catch_up.setdefault((master.id, index), time.monotonic())
-            if _GANGA_RELEVANT.intersection(kinds):
+            if _GANGA_RELEVANT.intersection(kinds) and job.status in state.ACTIVE:
                 stale.append(job)
             events.dispatcher().notify(master.id, index, job)
         if stale:

@@ -94,7 +94,7 @@ def _guard_condor() -> None:
     from . import condor
 
     _refuse_condor_submit_without_a_pool(Condor, condor, BackendError)
-    _quiet_condor_monitor_when_schedd_down(Condor)
+    _guard_condor_monitor(Condor)
 
 
 def _refuse_condor_submit_without_a_pool(backend: Any, condor: Any, error: type) -> None:
@@ -113,15 +113,28 @@ def _refuse_condor_submit_without_a_pool(backend: Any, condor: Any, error: type)
         setattr(backend, name, checked)
 
 
-def _quiet_condor_monitor_when_schedd_down(backend: Any) -> None:
-    """Defect: while the schedd cannot be reached, every Condor poll raises out of Ganga's
-    thread pool and prints an ERROR traceback ("Task exception was never retrieved") under a
-    random cell. Log it at debug level; the widgets say the schedd is unreachable."""
+def _guard_condor_monitor(backend: Any) -> None:
+    """Defects of Ganga's Condor monitoring pass (`updateMonitoringInformation`):
+    - while the schedd cannot be reached it raises out of Ganga's thread pool, printing an
+      ERROR traceback ("Task exception was never retrieved") under a random cell: log it at
+      debug level instead (the widgets say that the schedd is unreachable);
+    - its skip of killed jobs (`if id in jobDict[id].status == "killed"`) never fires, and a
+      job removed outside Ganga (condor_rm) is judged from its stdout: it turns "failed",
+      even after Ganga's own kill. Leave killed jobs alone, and call a job its event log says
+      was removed killed, before Ganga judges the rest."""
     original = backend.updateMonitoringInformation
 
     def update(jobs: Any) -> Any:
+        remaining = []
+        for job in jobs:
+            if job.status == "killed":
+                continue
+            if _condor_log_says_removed(job):
+                mark_removed_job_killed(job)
+            else:
+                remaining.append(job)
         try:
-            return original(jobs)
+            return original(remaining) if remaining else None
         except Exception as err:
             if type(err).__module__.startswith("htcondor"):
                 log.debug("ganga_widgets: Condor monitoring skipped: %s", err)
@@ -129,6 +142,17 @@ def _quiet_condor_monitor_when_schedd_down(backend: Any) -> None:
             raise
 
     backend.updateMonitoringInformation = staticmethod(update)
+
+
+def _condor_log_says_removed(job: Any) -> bool:
+    from . import logs
+
+    try:
+        path = os.path.join(job.getOutputWorkspace().getPath(), "condorLog")
+    except Exception:
+        return False
+    end = logs.read_end(path, 64 * 1024) or b""
+    return b"\n009 (" in b"\n" + end  # event 009: "Job was aborted" (condor_rm)
 
 
 def mark_removed_job_killed(job: Any) -> None:

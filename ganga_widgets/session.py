@@ -21,10 +21,10 @@ from typing import Any
 log = logging.getLogger("ganga_widgets")
 
 # Poll periods (seconds) used unless the user's configuration says otherwise. Ganga's own
-# defaults (Local 10 s, Condor 30 s) make a live view lag far behind the job.
+# default for Local (10 s) makes a live view lag far behind the job. Condor keeps Ganga's
+# 30 s, kind to shared schedds: its jobs' event logs tell us within a second (condor_watch).
 DEFAULT_POLL: dict[str, float] = {
     "Local": 1,
-    "Condor": 1,
     "Slurm": 5,
     "LSF": 5,
     "PBS": 5,

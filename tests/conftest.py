@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -66,6 +67,79 @@ def pid_alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+POOL = ROOT / "scripts" / "htcondor-pool"
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test whose real dependency cannot run here; under CI=true, fail instead."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: every test must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def condor_pool() -> None:
+    """The project's personal HTCondor pool, running (started if need be), with its client
+    configuration in this process's environment (set before htcondor is imported)."""
+    if subprocess.run([str(POOL), "status"], capture_output=True).returncode != 0:
+        if os.geteuid() != 0:
+            unavailable("the HTCondor test pool needs root to start (scripts/htcondor-pool)")
+        proc = subprocess.run([str(POOL), "start"], capture_output=True, text=True)
+        if proc.returncode != 0:
+            unavailable(f"scripts/htcondor-pool start failed:\n{proc.stderr[-3000:]}")
+    env = subprocess.run(
+        ["bash", "-c", f'eval "$({POOL} env)" && env -0'], capture_output=True, check=True
+    ).stdout.decode()
+    for item in env.split("\0"):
+        name, _, value = item.partition("=")
+        if name in ("CONDOR_CONFIG", "PATH", "GW_CONDOR_ROOT", "GW_CONDOR_STATE"):
+            os.environ[name] = value
+
+
+@pytest.fixture
+def condor_ganga(condor_pool: None, tmp_path: Path) -> Any:
+    """Ganga with a fresh gangadir, on the real pool; the test's jobs leave the queue after."""
+    import ganga_widgets
+    from ganga_widgets import session
+
+    gangadir = tmp_path / "gangadir"
+    ganga_widgets.start(gangadir=str(gangadir), poll={"Local": 1})
+    yield session.gpi()
+    import htcondor
+
+    try:
+        htcondor.Schedd().act(htcondor.JobAction.Remove, f'regexp("^{gangadir}", Iwd)')
+    except Exception:
+        pass  # nothing left, or the schedd is gone: nothing to clean
+
+
+def condor_job(
+    ganga: Any,
+    tmp_path: Path,
+    code: str,
+    args: list[list[str]] | None = None,
+    name: str = "",
+    **backend: Any,
+) -> Any:
+    """A Condor job running ``code`` with the kernel's own Python; with ``args``, one
+    subjob per entry. (Ganga's Condor wrapper does not quote arguments: the code goes in a
+    file, not on the command line.)"""
+    script = tmp_path / f"job-{time.monotonic_ns()}.py"
+    script.write_text(code)
+    app = ganga.Executable(exe=sys.executable, args=[str(script)])
+    job = ganga.Job(name=name, application=app, backend=ganga.Condor(**backend))
+    if args is not None:
+        job.splitter = ganga.ArgSplitter(args=[[str(script), *a] for a in args])
+    return job
+
+
+def condor_tool(*args: str) -> str:
+    """Run one of the pool's condor_* tools, as a user would in a terminal."""
+    proc = subprocess.run(list(args), capture_output=True, text=True, timeout=60, cwd="/tmp")
+    assert proc.returncode == 0, f"{' '.join(args)}: {proc.stdout}{proc.stderr}"
+    return proc.stdout
 
 
 @pytest.fixture(scope="session")

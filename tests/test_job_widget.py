@@ -61,7 +61,7 @@ def test_a_job_with_a_failing_subjob_goes_through_the_real_states(ganga: Any) ->
     assert widget.detail["fqid"] == f"{job.id}.1"
     assert widget.detail["status"] == "failed" and widget.detail["exit_code"] == 3
     assert widget.detail["stderr"]["text"] == "stderr of 1"
-    assert widget.can == {"kill": False, "resubmit": True}
+    assert widget.can == {"kill": False, "resubmit": True, "release_held": False}
     times = widget.summary["times"]
     assert times["submitted"] <= times["started"] <= times["finished"]
 

@@ -60,7 +60,7 @@ def test_the_users_gangarc_wins_over_our_defaults_and_explicit_arguments_win_ove
 
     assert started.gangadir == str(gangadir) and started.started_here
     assert session.config("PollThread", "Local") == 7, "the user's poll period was overridden"
-    assert session.config("PollThread", "Condor") == 1, "our default where the user set none"
+    assert session.config("PollThread", "Slurm") == 5, "our default where the user set none"
     assert started.monitoring, "a live view needs the monitor even with autostart = False"
 
     ganga_widgets.start(poll={"Local": 1})

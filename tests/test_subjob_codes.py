@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import random
 
-from ganga_widgets.state import STATUS_CODES, SubjobCodes, actions
+from ganga_widgets.condor_events import Facts
+from ganga_widgets.state import (
+    STATUS_CODES,
+    SubjobCodes,
+    actions,
+    display_status,
+    held_groups,
+    job_status,
+)
 
 
 def test_counts_follow_changes_exactly() -> None:
@@ -30,6 +38,30 @@ def test_unknown_status_and_out_of_range_index() -> None:
 
 
 def test_actions_offered() -> None:
-    assert actions("running", {"running": 2, "failed": 1}, True) == {"kill": True, "resubmit": True}
-    assert actions("completed", {"completed": 3}, True) == {"kill": False, "resubmit": False}
-    assert actions("failed", {}, False) == {"kill": False, "resubmit": True}
+    offered = actions("running", {"running": 2, "failed": 1, "held": 1}, True)
+    assert offered == {"kill": True, "resubmit": True, "release_held": True}
+    assert not any(actions("completed", {"completed": 3}, True).values())
+    assert actions("failed", {}, False) == {"kill": False, "resubmit": True, "release_held": False}
+
+
+def test_what_htcondor_says_makes_ganga_status_precise() -> None:
+    assert display_status("submitted", Facts(status="held")) == "held"
+    assert display_status("running", Facts(status="held")) == "held"
+    assert display_status("submitted", Facts(status="idle")) == "idle"
+    assert display_status("running", Facts(status="completed")) == "completing"
+    assert display_status("running", Facts(status="removed")) == "killed"
+    assert display_status("completed", Facts(status="running")) == "completed"  # Ganga final
+    assert display_status("submitted", None) == "submitted"
+    assert job_status("submitted", {"held": 2, "idle": 3}) == "held"
+    assert job_status("running", {"running": 1, "held": 2}) == "running"
+
+
+def test_held_subjobs_are_grouped_by_reason() -> None:
+    memory = Facts(status="held", hold_reason="memory exceeded", hold_code=34)
+    user = Facts(status="held", hold_reason="via condor_hold", hold_code=1)
+    groups = held_groups([(i, memory) for i in range(12)] + [(20, user)])
+    assert [(g["reason"], g["count"]) for g in groups] == [
+        ("memory exceeded", 12),
+        ("via condor_hold", 1),
+    ]
+    assert groups[0]["subjobs"] == list(range(10))

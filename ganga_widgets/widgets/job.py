@@ -182,15 +182,19 @@ class JobWidget(anywidget.AnyWidget):
         return found if found is not None else 0
 
     def _notice(self, summary: dict) -> str:
+        """Every problem the user should know about, one per line."""
+        problems = []
         current = session.current()
         if current is not None and current.problem:
-            return current.problem
+            problems.append(current.problem)
         outputdir = summary["outputdir"]
-        if summary["status"] != "new" and outputdir and not _readable_dir(outputdir):
-            return f"the job's output directory is missing or unreadable: {outputdir}"
+        # A split job's output is in its subjobs' dirs (a Condor master has none of its own).
+        own_output = summary["status"] != "new" and not summary["subjobs"]
+        if own_output and outputdir and not _readable_dir(outputdir):
+            problems.append(f"the job's output directory is missing or unreadable: {outputdir}")
         if self._condor:
-            return condor_watch.watcher().health.problem()
-        return ""
+            problems.append(condor_watch.watcher().health.problem())
+        return "\n".join(p for p in problems if p)
 
     def _problem(self, err: Exception) -> str:
         status = getattr(self._job, "status", None)

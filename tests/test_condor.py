@@ -1,0 +1,291 @@
+"""JobWidget on real Ganga Condor() jobs in the project's personal HTCondor pool."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import condor_job, condor_tool, python_job, wait_until
+
+pytestmark = pytest.mark.ganga
+
+EXIT_WITH = "import sys, time\ntime.sleep(1)\nprint('bye', sys.argv[1], file=sys.stderr)\nsys.exit(int(sys.argv[1]))\n"  # noqa: E501
+SLEEP = "import sys, time\ntime.sleep(float(sys.argv[1]) if len(sys.argv) > 1 else 60)\n"
+
+
+def _widget(job: Any) -> Any:
+    from ganga_widgets import JobWidget
+
+    return JobWidget(job)
+
+
+def _cluster(job: Any) -> str:
+    first = job.subjobs[0] if len(job.subjobs) else job
+    return first.backend.id.split(".")[0]
+
+
+def _in_queue(cluster: str) -> int:
+    import htcondor
+
+    return len(htcondor.Schedd().query(constraint=f"ClusterId == {cluster}",
+                                       projection=["ProcId"]))  # fmt: skip
+
+
+def test_a_condor_job_ends_with_counts_exit_codes_and_what_htcondor_measured(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    job = condor_job(condor_ganga, tmp_path, EXIT_WITH, args=[["0"], ["3"], ["0"]])
+    job.submit()
+    widget = _widget(job)
+    seen: list[str] = []
+    widget.observe(lambda _: seen.append(widget.cells), names=["cells"])
+
+    wait_until(lambda: widget.summary["status"] == "failed", 90, "the job to end as failed")
+
+    assert widget.counts == {"completed": 2, "failed": 1}
+    assert "r" in "".join(seen), f"never saw a subjob running: {seen}"
+    [failure] = widget.failures
+    assert failure["subjob"] == 1 and failure["exit_code"] == 3 and "bye 3" in failure["tail"]
+    widget._handle_custom_msg({"type": "select", "subjob": 0}, [])
+    condor = widget.detail["condor"]
+    assert widget.detail["exit_code"] == 0
+    assert condor["status"] == "completed" and condor["host"] and condor["slot"].startswith("slot")
+    assert condor["wall_s"] is not None and condor["memory_peak_mb"] is not None
+
+
+def test_a_held_job_shows_held_with_its_reason_and_release_makes_it_run(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    job = condor_job(condor_ganga, tmp_path, SLEEP, args=[["4"], ["4"]])
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.cells == "rr", 60, "both subjobs running")
+
+    condor_tool("condor_hold", f"{_cluster(job)}.1")  # from a terminal, outside the notebook
+
+    wait_until(lambda: widget.cells == "rh", 15, "subjob 1 shown held")
+    assert job.subjobs[1].status == "running", "Ganga itself still says running"
+    [group] = widget.held
+    assert group["subjobs"] == [1] and group["code"] == 1
+    assert "condor_hold" in group["reason"]
+    widget._handle_custom_msg({"type": "select", "subjob": 1}, [])
+    assert widget.detail["status"] == "held"
+    assert "condor_hold" in widget.detail["condor"]["hold_reason"]
+    assert widget.detail["condor"]["can_release"] and widget.can["release_held"]
+
+    outcome = widget.run_action("release", subjob=1)
+
+    assert outcome["state"] == "done", outcome
+    wait_until(lambda: widget.cells[1] in "ir", 15, "subjob 1 released")
+    wait_until(lambda: widget.summary["status"] == "completed", 60, "the job to complete")
+    assert widget.held == [] and widget.counts == {"completed": 2}
+
+
+def test_hold_from_the_widget_and_release_all_held(condor_ganga: Any, tmp_path: Path) -> None:
+    job = condor_job(condor_ganga, tmp_path, SLEEP, args=[["30"], ["30"]])
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.cells == "rr", 60, "both subjobs running")
+    for subjob in (0, 1):
+        assert widget.run_action("hold", subjob=subjob)["state"] == "done"
+    wait_until(lambda: widget.summary["status"] == "held", 15, "the job shown held")
+    assert widget.counts == {"held": 2}
+    assert "ganga_widgets" in widget.held[0]["reason"]
+
+    outcome = widget.run_action("release_held")
+
+    assert outcome["state"] == "done" and "released 2" in outcome["message"], outcome
+    wait_until(lambda: widget.cells == "rr", 30, "both subjobs running again")
+    refused = widget.run_action("release", subjob=0)
+    assert refused["state"] in ("failed", "refused"), refused
+
+
+def test_kill_from_the_widget_removes_the_jobs_from_the_schedd(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    job = condor_job(condor_ganga, tmp_path, SLEEP, args=[["60"], ["60"], ["60"]])
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.counts.get("running") == 2, 60, "two subjobs running")
+    cluster = _cluster(job)
+    assert _in_queue(cluster) == 3
+
+    widget._handle_custom_msg({"type": "action", "name": "kill", "seq": 3}, [])
+
+    assert widget.action["state"] == "done", widget.action
+    wait_until(lambda: _in_queue(cluster) == 0, 15, "the jobs to leave the schedd")
+    assert widget.summary["status"] == "killed" and widget.counts == {"killed": 3}
+
+
+def test_a_job_removed_with_condor_rm_outside_shows_killed_within_seconds(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    job = condor_job(condor_ganga, tmp_path, SLEEP, args=[["60"], ["60"]])
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.cells == "rr", 60, "both subjobs running")
+
+    condor_tool("condor_rm", _cluster(job))
+
+    wait_until(lambda: widget.counts == {"killed": 2}, 10, "the removal shown")
+    # Ganga's own state follows (it would say "failed", after 10 minutes at worst)
+    wait_until(lambda: job.status == "killed", 10, "Ganga to call the job killed")
+    assert widget.summary["status"] == "killed"
+
+
+def test_memory_host_and_cpu_of_a_running_job_are_shown(condor_ganga: Any, tmp_path: Path) -> None:
+    code = (
+        "import time\n"
+        "block = bytearray(200 * 1024 * 1024)\n"
+        "for i in range(0, len(block), 4096): block[i] = 1\n"
+        "deadline = time.time() + 60\n"
+        "while time.time() < deadline: sum(range(100000))  # busy: CPU time to measure\n"
+    )
+    job = condor_job(condor_ganga, tmp_path, code)
+    job.submit()
+    widget = _widget(job)
+
+    def about_200_mb() -> dict | None:
+        condor = widget.detail.get("condor") or {}
+        return condor if (condor.get("memory_mb") or 0) >= 150 else None
+
+    condor = wait_until(about_200_mb, 40, "memory use of about 200 MB to be shown")
+    assert condor["status"] == "running" and condor["host"] and condor["slot"]
+    assert condor["memory_mb"] >= 150, condor
+    wait_until(lambda: (widget.detail["condor"]["cpu_s"] or 0) > 0, 30, "CPU time to be shown")
+    widget.run_action("kill")
+
+
+def test_stderr_of_a_running_condor_job_grows_in_the_view(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    code = (
+        "import sys, time\n"
+        "for i in range(400):\n"
+        "    print('tick', i, file=sys.stderr, flush=True); time.sleep(0.1)\n"
+    )
+    job = condor_job(condor_ganga, tmp_path, code)
+    job.submit()
+    widget = _widget(job)
+
+    def ticks() -> int:
+        stderr = widget.detail.get("stderr") or {}
+        if stderr.get("source") != "live":
+            return 0
+        lines = [line for line in stderr["text"].splitlines() if line.startswith("tick ")]
+        return int(lines[-1].split()[1]) if lines else 0
+
+    first = wait_until(ticks, 40, "live stderr of the running job")
+    wait_until(lambda: ticks() > first + 10, 20, "live stderr to grow")
+    assert widget.detail["status"] == "running"
+    widget.run_action("kill")
+
+
+def test_why_idle_shows_the_schedds_analysis(condor_ganga: Any, tmp_path: Path) -> None:
+    # No slot has 100 TB of memory: the job can never start.
+    job = condor_job(condor_ganga, tmp_path, SLEEP, cdf_options={"request_memory": "100000000"})
+    job.submit()
+    widget = _widget(job)
+    widget.why_idle_after = 2
+    wait_until(lambda: widget.summary["status"] == "idle", 30, "the job shown idle")
+    wait_until(lambda: widget.detail["condor"]["why_idle"], 15, "the view to offer Why idle?")
+
+    outcome = widget.run_action("why_idle")
+
+    assert outcome["state"] == "done", outcome
+    text = widget.analysis["text"]
+    assert "RequestMemory" in text and "rejected by your job's requirements" in text, text
+    widget.run_action("kill")
+
+
+def test_local_and_condor_jobs_becoming_active_together_both_update(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    """Ganga 8.7.12 polls one of two backends that become active in one pass twice and the
+    other never (a leftover loop variable)."""
+    condor_ganga.disableMonitoring()  # so that the next pass sees both jobs at once
+    local = python_job(condor_ganga, "import time; time.sleep(1)")
+    local.submit()
+    on_condor = condor_job(condor_ganga, tmp_path, SLEEP, args=[["1"]])
+    on_condor.submit()
+    condor_ganga.enableMonitoring()
+
+    wait_until(lambda: local.status == "completed", 30, "Ganga to see the Local job end")
+    wait_until(lambda: on_condor.status == "completed", 60, "Ganga to see the Condor job end")
+
+
+def test_an_unreachable_schedd_is_reported_and_the_view_recovers(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    errors: list[str] = []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = lambda record: errors.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger().addHandler(handler)
+    previous_hook = threading.excepthook
+    threading.excepthook = lambda args: errors.append(f"thread died: {args.exc_value!r}")
+    job = condor_job(condor_ganga, tmp_path, SLEEP, args=[["25"]])
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.cells == "r", 60, "the job running")
+    try:
+        condor_tool("condor_off", "-fast", "-schedd")
+
+        notice = wait_until(
+            lambda: "cannot be reached since" in widget.notice and widget.notice, 20,
+            "the view to say the schedd cannot be reached",
+        )  # fmt: skip
+        assert "last heard from" in notice
+        assert widget.cells == "r", "the last known state must stay"
+    finally:
+        condor_tool("condor_on", "-schedd")
+    wait_until(lambda: widget.notice == "", 30, "the notice to clear once the schedd is back")
+    wait_until(lambda: widget.summary["status"] == "completed", 90, "the job to complete")
+    threading.excepthook = previous_hook
+    logging.getLogger().removeHandler(handler)
+    assert errors == [], f"errors escaped from background threads: {errors}"
+
+
+def _submit_in_a_fresh_process(env: dict[str, str], prelude: str, gangadir: Path) -> str:
+    code = f"""{prelude}
+import sys, ganga_widgets
+ganga_widgets.start(gangadir={str(gangadir)!r})
+ganga = ganga_widgets.session.gpi()
+job = ganga.Job(application=ganga.Executable(exe='/bin/true'), backend=ganga.Condor())
+try:
+    job.submit()
+    print('SUBMITTED')
+except Exception as err:
+    print('REFUSED:', err)
+print('STATUS:', job.status)
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    return proc.stdout + proc.stderr
+
+
+def test_submitting_without_a_pool_fails_at_once_saying_what_is_missing(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "CONDOR_CONFIG"}
+    if os.path.exists("/etc/condor/condor_config"):
+        pytest.skip("this machine has a system-wide HTCondor configuration")
+    out = _submit_in_a_fresh_process(env, "", tmp_path / "gangadir")
+    assert "REFUSED:" in out and "no HTCondor pool is configured" in out, out
+    assert "CONDOR_CONFIG" in out and "STATUS: new" in out, out
+
+
+def test_submitting_without_the_bindings_fails_at_once_saying_what_to_install(
+    tmp_path: Path,
+) -> None:
+    # Fault injection, said so: the bindings cannot be uninstalled from the shared venv for
+    # one test, so Python's own mechanism makes the module unimportable in this process.
+    out = _submit_in_a_fresh_process(
+        dict(os.environ), "import sys; sys.modules['htcondor'] = None", tmp_path / "gangadir"
+    )
+    assert "REFUSED:" in out and "Python bindings are not importable" in out, out
+    assert "pip install 'htcondor>=24,<25'" in out and "STATUS: new" in out, out
