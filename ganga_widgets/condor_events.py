@@ -57,6 +57,16 @@ class EventLog:
         self._identity: tuple[int, int] | None = None  # (inode, device) of the file read
         self.cluster: int | None = None  # the job's id in the schedd, from its events
         self.proc: int | None = None
+        self._size = -1  # bytes of the file already seen: unchanged means nothing new
+
+    def replaced(self) -> bool:
+        """Whether the file read so far is gone or another one (Ganga removes a job's
+        output, event log included, when it resubmits it)."""
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return self._identity is not None
+        return self._identity is not None and (stat.st_ino, stat.st_dev) != self._identity
 
     def read(self) -> list[str]:
         """Fold in the events written since the last call; returns their type names."""
@@ -65,6 +75,9 @@ class EventLog:
         except OSError:
             return []
         identity = (stat.st_ino, stat.st_dev)
+        if identity == self._identity and stat.st_size == self._size:
+            return []
+        self._size = stat.st_size
         if identity != self._identity:  # a new file: the job was resubmitted
             from .condor import bindings
 

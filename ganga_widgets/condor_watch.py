@@ -95,6 +95,16 @@ class Watcher:
         entry = self._logs.get((master_id, index))
         return entry.facts if entry is not None and entry.facts.submitted else None
 
+    def forget_if_resubmitted(self, master_id: int, index: int | None) -> bool:
+        """Drop what was read of a job's event log if that log was replaced or removed
+        (resubmission); returns whether it was."""
+        with self._read_lock:
+            entry = self._logs.get((master_id, index))
+            if entry is None or not entry.replaced():
+                return False
+            del self._logs[(master_id, index)]
+            return True
+
     def live_stderr(self, master_id: int, index: int | None) -> tuple[bytes, str] | None:
         """The last fetched stderr of a running job, and ask for it to be kept fresh.
         Never waits: the first call returns None and the view is updated when it arrives."""

@@ -294,11 +294,12 @@ def display_status(ganga_status: str, facts: Facts | None) -> str:
 
 
 def job_status(ganga_status: str, counts: dict[str, int]) -> str:
-    """A split job's status as shown: if none of its subjobs runs, say whether they are
-    held or idle rather than Ganga's "submitted"."""
-    if ganga_status not in ("submitted", "running") or counts.get("running"):
+    """A split job's status as shown. Ganga ranks "submitted" above "running", so a job
+    stays "submitted" until none of its subjobs is queued: show "running" as soon as one
+    runs; if none does, say whether they are held or idle."""
+    if ganga_status not in ("submitted", "running"):
         return ganga_status
-    for shown in ("held", "idle"):
+    for shown in ("running", "held", "idle"):
         if counts.get(shown):
             return shown
     return ganga_status

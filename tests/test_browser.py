@@ -100,6 +100,36 @@ def _kill_notebook(path: Path, token: str, flag: Path) -> Path:
     return path
 
 
+def _condor_notebook(path: Path) -> Path:
+    """Two blocker jobs fill the pool's two slots, so the watched job is idle for a while."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import time, htcondor, ganga_widgets\n"
+            "from ganga_widgets import JobWidget\n"
+            "ganga_widgets.start()\n"
+            "g = ganga_widgets.session.gpi()\n"
+            "blockers = g.Job(application=g.Executable(exe='/bin/sleep'),\n"
+            "                 splitter=g.ArgSplitter(args=[['8'], ['8']]), backend=g.Condor())\n"
+            "blockers.submit()\n"
+            "cluster = blockers.subjobs[0].backend.id.split('.')[0]\n"
+            "deadline = time.time() + 60\n"
+            "while time.time() < deadline and len(htcondor.Schedd().query(\n"
+            "        f'ClusterId == {cluster} && JobStatus == 2', ['ProcId'])) < 2:\n"
+            "    time.sleep(0.2)"
+        ),
+        nbformat.v4.new_code_cell(
+            "job = g.Job(name='waits for a slot', backend=g.Condor(),\n"
+            "            application=g.Executable(exe='/bin/sleep', args=['3']))\n"
+            "job.submit()\n"
+            "JobWidget(job)"
+        ),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
 def _processes_with(token: str) -> list[int]:
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -184,3 +214,24 @@ def test_kill_clicked_while_the_kernel_is_busy_is_pending_then_done(
     expect(widget.locator(".gw-kill")).to_be_disabled()
     wait_until(lambda: not _processes_with(token), 15, "the job's process to be gone")
     widget.screenshot(path=str(artifacts / f"kill-{app}-killed.png"))
+
+
+def test_a_condor_jobs_widget_goes_idle_running_completed_in_jupyterlab(
+    condor_pool: None, jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    server = jupyter("lab", [_condor_notebook(tmp_path / "condor.ipynb")])
+    page.goto(server.notebook_url("condor.ipynb"))
+    run_all_cells(page)
+    widget = page.locator(WIDGET)
+    expect(widget).to_be_visible(timeout=120_000)
+
+    expect(widget).to_have_attribute("data-status", "idle", timeout=30_000)
+    expect(widget.locator(".gw-condor")).to_contain_text("HTCondor")
+    widget.screenshot(path=str(artifacts / "condor-lab-idle.png"))
+    expect(widget).to_have_attribute("data-status", "running", timeout=60_000)
+    expect(widget.locator(".gw-condor")).to_contain_text("on slot")
+    widget.screenshot(path=str(artifacts / "condor-lab-running.png"))
+    expect(widget).to_have_attribute("data-status", "completed", timeout=60_000)
+    widget.screenshot(path=str(artifacts / "condor-lab-completed.png"))

@@ -106,6 +106,35 @@ def test_hold_from_the_widget_and_release_all_held(condor_ganga: Any, tmp_path: 
     assert refused["state"] in ("failed", "refused"), refused
 
 
+def test_a_failed_condor_subjob_resubmitted_from_the_widget_is_followed_again(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    flag = tmp_path / "fixed"
+    code = (
+        "import os, sys, time\n"
+        "time.sleep(1)\n"
+        f"sys.exit(0 if sys.argv[1] == '0' or os.path.exists({str(flag)!r}) else 4)\n"
+    )
+    job = condor_job(condor_ganga, tmp_path, code, args=[["0"], ["1"]])
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.summary["status"] == "failed", 90, "the first attempt to fail")
+    assert widget.counts == {"completed": 1, "failed": 1}
+    assert widget.failures[0]["exit_code"] == 4
+    seen: list[str] = []
+    widget.observe(lambda _: seen.append(widget.cells[1]), names=["cells"])
+    flag.write_text("the input is fixed")
+
+    outcome = widget.run_action("resubmit")
+
+    assert outcome["state"] == "done", outcome
+    wait_until(lambda: widget.summary["status"] == "completed", 90, "the second attempt")
+    assert widget.counts == {"completed": 2} and widget.failures == []
+    assert "r" in "".join(seen) or "i" in "".join(seen), f"the rerun was not followed: {seen}"
+    widget._handle_custom_msg({"type": "select", "subjob": 1}, [])
+    assert widget.detail["exit_code"] == 0 and widget.detail["condor"]["status"] == "completed"
+
+
 def test_kill_from_the_widget_removes_the_jobs_from_the_schedd(
     condor_ganga: Any, tmp_path: Path
 ) -> None:

@@ -54,6 +54,8 @@ def test_what_htcondor_says_makes_ganga_status_precise() -> None:
     assert display_status("submitted", None) == "submitted"
     assert job_status("submitted", {"held": 2, "idle": 3}) == "held"
     assert job_status("running", {"running": 1, "held": 2}) == "running"
+    assert job_status("submitted", {"submitted": 48, "running": 2}) == "running"
+    assert job_status("completed", {"completed": 2}) == "completed"
 
 
 def test_held_subjobs_are_grouped_by_reason() -> None:

@@ -91,6 +91,15 @@ class JobWidget(anywidget.AnyWidget):
             statuses = [state.display_status(s, self._facts(i)) for i, s in enumerate(statuses)]
         self._codes = state.SubjobCodes(statuses)
 
+    def _shown_status(self, job: Any, index: int) -> str:
+        facts = self._facts(index)
+        if facts is not None and facts.status in ("completed", "removed"):
+            if job.status in ("submitting", "submitted") and (
+                condor_watch.watcher().forget_if_resubmitted(self._master_id, index)
+            ):
+                facts = None  # those facts were of the attempt before
+        return state.display_status(job.status, facts)
+
     def _facts(self, index: int | None) -> Facts | None:
         """What HTCondor said of subjob ``index`` (None: the job shown itself)."""
         if not self._condor:
@@ -112,8 +121,7 @@ class JobWidget(anywidget.AnyWidget):
             else:
                 for subjob_id, job in changes.items():
                     if subjob_id is not None:
-                        facts = self._facts(subjob_id)
-                        self._codes.set(subjob_id, state.display_status(job.status, facts))
+                        self._codes.set(subjob_id, self._shown_status(job, subjob_id))
             shown = self._detail_of
             self._push(detail=tick or shown in changes or (shown is None and None in changes))
 
@@ -140,10 +148,10 @@ class JobWidget(anywidget.AnyWidget):
         summary = state.summary(job)
         counts = self._codes.counts()
         ganga_status = summary["status"]
-        if self._condor:  # Ganga's "submitted" may be idle or held in HTCondor
-            own = state.display_status(ganga_status, self._facts(None))
-            summary["status"] = state.job_status(own if not len(self._codes) else ganga_status,
-                                                 counts)  # fmt: skip
+        if len(self._codes):
+            summary["status"] = state.job_status(ganga_status, counts)
+        else:  # HTCondor may say more than Ganga's "submitted": idle, held
+            summary["status"] = state.display_status(ganga_status, self._facts(None))
         values: dict[str, Any] = {
             "summary": summary,
             "counts": counts,
