@@ -303,13 +303,8 @@ def _log_path(master: Any, index: int | None) -> str:
     return os.path.join(os.path.dirname(outputdir), str(index), "output", "condorLog")
 
 
-_watcher: Watcher | None = None
-_watcher_lock = threading.Lock()
+_watcher = Watcher()  # its threads start when first needed
 
 
 def watcher() -> Watcher:
-    global _watcher
-    with _watcher_lock:
-        if _watcher is None:
-            _watcher = Watcher()
-        return _watcher
+    return _watcher

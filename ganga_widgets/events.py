@@ -135,16 +135,11 @@ class Dispatcher:
                 log.exception("ganga_widgets: updating %r failed", listener)
 
 
-_dispatcher: Dispatcher | None = None
-_dispatcher_lock = threading.Lock()
+_dispatcher = Dispatcher()  # its thread starts with the first subscription
 
 
 def dispatcher() -> Dispatcher:
-    global _dispatcher
-    with _dispatcher_lock:
-        if _dispatcher is None:
-            _dispatcher = Dispatcher()
-        return _dispatcher
+    return _dispatcher
 
 
 def install_hook(job_class: type, on_status: Callable[[Any], None] | None = None) -> None:

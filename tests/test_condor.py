@@ -30,6 +30,15 @@ def _cluster(job: Any) -> str:
     return first.backend.id.split(".")[0]
 
 
+def _running(ganga: Any, tmp_path: Path, seconds: str, subjobs: int) -> tuple[Any, Any]:
+    """A job of ``subjobs`` sleeping subjobs, submitted, with its widget, once all run."""
+    job = condor_job(ganga, tmp_path, SLEEP, args=[[seconds]] * subjobs)
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.cells == "r" * subjobs, 60, f"{subjobs} subjobs running")
+    return job, widget
+
+
 def _in_queue(cluster: str) -> int:
     import htcondor
 
@@ -62,10 +71,7 @@ def test_a_condor_job_ends_with_counts_exit_codes_and_what_htcondor_measured(
 def test_a_held_job_shows_held_with_its_reason_and_release_makes_it_run(
     condor_ganga: Any, tmp_path: Path
 ) -> None:
-    job = condor_job(condor_ganga, tmp_path, SLEEP, args=[["4"], ["4"]])
-    job.submit()
-    widget = _widget(job)
-    wait_until(lambda: widget.cells == "rr", 60, "both subjobs running")
+    job, widget = _running(condor_ganga, tmp_path, "4", 2)
 
     condor_tool("condor_hold", f"{_cluster(job)}.1")  # from a terminal, outside the notebook
 
@@ -88,10 +94,7 @@ def test_a_held_job_shows_held_with_its_reason_and_release_makes_it_run(
 
 
 def test_hold_from_the_widget_and_release_all_held(condor_ganga: Any, tmp_path: Path) -> None:
-    job = condor_job(condor_ganga, tmp_path, SLEEP, args=[["30"], ["30"]])
-    job.submit()
-    widget = _widget(job)
-    wait_until(lambda: widget.cells == "rr", 60, "both subjobs running")
+    _, widget = _running(condor_ganga, tmp_path, "30", 2)
     for subjob in (0, 1):
         assert widget.run_action("hold", subjob=subjob)["state"] == "done"
     wait_until(lambda: widget.summary["status"] == "held", 15, "the job shown held")
@@ -155,10 +158,7 @@ def test_kill_from_the_widget_removes_the_jobs_from_the_schedd(
 def test_a_job_removed_with_condor_rm_outside_shows_killed_within_seconds(
     condor_ganga: Any, tmp_path: Path
 ) -> None:
-    job = condor_job(condor_ganga, tmp_path, SLEEP, args=[["60"], ["60"]])
-    job.submit()
-    widget = _widget(job)
-    wait_until(lambda: widget.cells == "rr", 60, "both subjobs running")
+    job, widget = _running(condor_ganga, tmp_path, "60", 2)
 
     condor_tool("condor_rm", _cluster(job))
 
