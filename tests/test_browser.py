@@ -121,7 +121,7 @@ def _condor_notebook(path: Path) -> Path:
         ),
         nbformat.v4.new_code_cell(
             "job = g.Job(name='waits for a slot', backend=g.Condor(),\n"
-            "            application=g.Executable(exe='/bin/sleep', args=['3']))\n"
+            "            application=g.Executable(exe='/bin/sleep', args=['6']))\n"
             "job.submit()\n"
             "JobWidget(job)"
         ),
@@ -216,7 +216,7 @@ def test_kill_clicked_while_the_kernel_is_busy_is_pending_then_done(
     widget.screenshot(path=str(artifacts / f"kill-{app}-killed.png"))
 
 
-def test_a_condor_jobs_widget_goes_idle_running_completed_in_jupyterlab(
+def test_a_condor_jobs_widget_goes_idle_running_held_completed_in_jupyterlab(
     condor_pool: None, jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
 ) -> None:
     from playwright.sync_api import expect
@@ -233,5 +233,13 @@ def test_a_condor_jobs_widget_goes_idle_running_completed_in_jupyterlab(
     expect(widget).to_have_attribute("data-status", "running", timeout=60_000)
     expect(widget.locator(".gw-condor")).to_contain_text("on slot")
     widget.screenshot(path=str(artifacts / "condor-lab-running.png"))
+
+    widget.locator(".gw-hold").click()
+    expect(widget).to_have_attribute("data-status", "held", timeout=15_000)
+    expect(widget.locator(".gw-hold-reason")).to_contain_text("held from a notebook")
+    expect(widget.locator(".gw-release")).to_be_visible()
+    widget.screenshot(path=str(artifacts / "condor-lab-held.png"))
+    widget.locator(".gw-release").click()
+    expect(widget).to_have_attribute("data-status", "running", timeout=30_000)
     expect(widget).to_have_attribute("data-status", "completed", timeout=60_000)
     widget.screenshot(path=str(artifacts / "condor-lab-completed.png"))
