@@ -111,11 +111,7 @@ class Watcher:
         key = (master_id, index)
         with self._lock:
             self._tail_wanted[key] = time.monotonic() + TAIL_WANTED_FOR
-            if self._tail_thread is None or not self._tail_thread.is_alive():
-                self._tail_thread = threading.Thread(
-                    target=self._tail_loop, name="ganga_widgets-condor-tail", daemon=True
-                )
-                self._tail_thread.start()
+        self._ensure_thread("_tail_thread", self._tail_loop, "ganga_widgets-condor-tail")
         fetched = self._tails.get(key)
         if fetched is None:
             self._tail_wake.set()
@@ -123,19 +119,22 @@ class Watcher:
         return fetched[1], fetched[2]
 
     def read_now(self, job: Any) -> None:
-        """Read the job's event logs now (after an action, so the view shows its effect)."""
+        """Read the job's event logs now: a view's first picture is then complete."""
         master = job.master if job.master is not None else job
         self._read_logs([master])
 
     # -- the thread -----------------------------------------------------------------------
 
     def start(self) -> None:
+        self._ensure_thread("_thread", self._run, "ganga_widgets-condor")
+
+    def _ensure_thread(self, attribute: str, target: Any, name: str) -> None:
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="ganga_widgets-condor", daemon=True
-                )
-                self._thread.start()
+            thread = getattr(self, attribute)
+            if thread is None or not thread.is_alive():
+                thread = threading.Thread(target=target, name=name, daemon=True)
+                thread.start()
+                setattr(self, attribute, thread)
 
     def _run(self) -> None:
         while True:

@@ -166,13 +166,17 @@ class JobWidget(anywidget.AnyWidget):
             facts = self._facts(subject)
             live = None
             if facts is not None and facts.status == "running":
-                key = self._own_index if subject is None else subject
-                live = condor_watch.watcher().live_stderr(self._master_id, key)
+                index = self._own_index if subject is None else subject
+                live = condor_watch.watcher().live_stderr(self._master_id, index)
             values["detail"] = state.detail(shown, facts, self.why_idle_after, live)
+        # The counts say whether to look at all: no scan of thousands of subjobs for nothing.
         if self._condor:
-            held = self._codes.indices({"held"}, limit=10_000)
+            held = self._codes.indices({"held"}, limit=10_000) if counts.get("held") else []
             values["held"] = state.held_groups([(i, self._facts(i) or Facts()) for i in held])
-        failed = tuple(self._codes.indices(state.FAILED, state.FAILURES_SHOWN))
+        any_failed = any(counts.get(s) for s in state.FAILED)
+        failed = (
+            tuple(self._codes.indices(state.FAILED, state.FAILURES_SHOWN)) if any_failed else ()
+        )
         key = (failed, *(job.subjobs[i].info.submit_counter for i in failed))
         if key != self._failures_key:
             self._failures_key = key
