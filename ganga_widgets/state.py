@@ -244,6 +244,8 @@ def stderr_tail(
         result = logs.tail(path, max_lines=max_lines, max_bytes=max_bytes).to_dict()
         if result["error"] and result["error"].startswith("no file") and job.status not in FINAL:
             result["error"] = "no stderr yet"
+    if live is not None and live[1] and not result["text"]:
+        result["error"] = f"live stderr unavailable: {live[1]}"  # e.g. no condor_tail here
     result["source"] = source
     return result
 

@@ -318,3 +318,24 @@ def test_submitting_without_the_bindings_fails_at_once_saying_what_to_install(
     )
     assert "REFUSED:" in out and "Python bindings are not importable" in out, out
     assert "pip install 'htcondor>=24,<25'" in out and "STATUS: new" in out, out
+
+
+def test_without_condor_tail_the_view_says_why_there_is_no_live_stderr(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    # A kernel whose PATH has no condor_tail: a real setup (HTCondor's tools need not be
+    # installed where the notebook runs).
+    os.environ["PATH"] = os.pathsep.join(
+        p for p in os.environ["PATH"].split(os.pathsep) if not os.path.exists(f"{p}/condor_tail")
+    )
+    _, widget = _running(condor_ganga, tmp_path, "60", 1)
+    widget._handle_custom_msg({"type": "select", "subjob": 0}, [])
+
+    wait_until(
+        lambda: (
+            "condor_tail is not on this kernel's PATH" in (widget.detail["stderr"]["error"] or "")
+        ),
+        15,
+        "the view to say why it shows no live stderr",
+    )
+    widget.run_action("kill")
