@@ -1,25 +1,35 @@
-"""Live Jupyter widgets for Ganga jobs.
+"""Live Jupyter widgets for Ganga jobs, and Python functions run on the batch system.
 
-``import ganga_widgets`` does not start Ganga: the first widget, or ``start()``, does.
+``import ganga_widgets`` does not start Ganga: the first widget, ``submit()`` or ``start()``
+does.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .session import start
 
 __version__ = "0.1.0"
-__all__ = ["JobWidget", "start"]
+__all__ = ["Args", "JobWidget", "RemoteError", "Run", "attach", "start", "submit"]
 
 if TYPE_CHECKING:
+    from .remote import Args, RemoteError, Run, attach, submit
     from .widgets.job import JobWidget
+
+# Loaded on first use: they import anywidget/ipywidgets and cloudpickle.
+_LAZY = {
+    "JobWidget": ".widgets.job",
+    "Args": ".remote",
+    "RemoteError": ".remote",
+    "Run": ".remote",
+    "attach": ".remote",
+    "submit": ".remote",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # Widgets import anywidget and ipywidgets: load them only when asked for.
-    if name == "JobWidget":
-        from .widgets.job import JobWidget
-
-        return JobWidget
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'ganga_widgets' has no attribute {name!r}")

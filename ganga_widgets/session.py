@@ -218,6 +218,34 @@ def gpi() -> Any:
     return getProxyInterface()
 
 
+def backend_names() -> list[str]:
+    """Names of the backends this Ganga knows (Local, Condor, Slurm, ...)."""
+    from GangaCore.Utility.Plugin import allPlugins
+
+    start()
+    return sorted(cls._name for cls in allPlugins.allClasses("backends").values())
+
+
+def new_backend(spec: Any) -> Any:
+    """A backend (public object) from a name ("Condor") or a configured backend object
+    (copied, so the caller's object is left as it was). ValueError/TypeError otherwise."""
+    from GangaCore.GPIDev.Adapters.IBackend import IBackend
+    from GangaCore.GPIDev.Base.Proxy import isType, stripProxy
+
+    if isinstance(spec, str):
+        names = backend_names()
+        match = next((n for n in names if n.lower() == spec.lower()), None)
+        if match is None:
+            raise ValueError(f"unknown backend {spec!r}; this Ganga knows: {', '.join(names)}")
+        return getattr(gpi(), match)()
+    if isType(stripProxy(spec), IBackend):
+        return public(stripProxy(spec).clone())
+    raise TypeError(
+        f"backend must be a backend name (e.g. 'Condor') or a Ganga backend object "
+        f"(e.g. Condor(...)); got {type(spec).__name__}"
+    )
+
+
 def implementation(obj: Any) -> Any:
     """The implementation object behind a Ganga proxy (faster, and sees hidden fields)."""
     from GangaCore.GPIDev.Base.Proxy import stripProxy

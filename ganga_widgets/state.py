@@ -7,6 +7,7 @@ files); they never change it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -173,9 +174,14 @@ def summary(job: Any) -> dict[str, Any]:
 
 
 def backend_name(job: Any) -> str:
-    backend = job.backend
+    return backend_type(job.backend)
+
+
+def backend_type(backend: Any) -> str:
+    """A backend object's name as Ganga users know it (Local, Condor, ...)."""
     if backend is None:
         return ""
+    backend = getattr(backend, "_impl", backend)  # a public proxy
     return str(getattr(backend, "_name", type(backend).__name__))
 
 
@@ -271,6 +277,7 @@ def detail(
         "stderr": stderr_tail(job, live=live_stderr),
         "can_kill": job.status in ("submitted", "running"),
         "condor": None,
+        "call_error": call_error(job) if job.status in FINAL else None,
     }
     if facts is not None:
         result["condor"] = condor_detail(facts, why_idle_after)
@@ -337,15 +344,43 @@ def held_groups(held: list[tuple[int, Facts]], limit: int = 5) -> list[dict[str,
     return sorted(groups.values(), key=lambda g: -g["count"])[:limit]
 
 
+# What a submit() call leaves in its subjob's output directory (see worker.py).
+CALL_RESULT = "gw-result.pkl"
+CALL_ERROR = "gw-error.json"
+SHOWN_TRACEBACK = 16 * 1024
+
+
+def call_error(job: Any) -> dict[str, Any] | None:
+    """How a submit() call failed (type, message, traceback, host), or None: it returned,
+    has not ended, or the job was not made by submit()."""
+    text = logs.read_small(os.path.join(outputdir(job), CALL_ERROR), 256 * 1024)
+    try:
+        record = json.loads(text) if text else None
+    except ValueError:
+        return None
+    if not isinstance(record, dict):
+        return None
+    return {
+        "type": logs.clean_line(str(record.get("type", "?")), 200),
+        "message": logs.clean_line(str(record.get("message", "")), 2000),
+        "traceback": str(record.get("traceback", ""))[-SHOWN_TRACEBACK:],
+        "host": logs.clean_line(str(record.get("host", "")), 200),
+    }
+
+
 def failure(job: Any) -> dict[str, Any]:
     """One failed subjob as the failures panel lists it."""
     tail = stderr_tail(job, max_lines=FAILURE_LINES, max_bytes=FAILURE_BYTES)
+    error = call_error(job)
+    if error is not None:  # a submit() call: its exception says more than stderr
+        error["traceback"] = "\n".join(error["traceback"].rstrip().splitlines()[-FAILURE_LINES:])
     return {
         "subjob": job.id,
         "fqid": fqid(job),
         "exit_code": exit_code(job),
         "tail": tail["text"],
         "error": tail["error"],
+        "call_error": error,
     }
 
 

@@ -218,6 +218,7 @@ function render({ model, el }) {
     drawAnalysis();
   }), analysisText);
   const exitBox = h("div", "gw-exit");
+  const tracebackBox = h("pre", "gw-traceback");
   const tailHead = h("div", "gw-tail-head");
   const tailLabel = h("span", "gw-tail-label");
   const expandButton = button("Expand", "gw-expand", () => {
@@ -226,7 +227,8 @@ function render({ model, el }) {
   });
   tailHead.append(tailLabel, expandButton);
   const tail = h("pre", "gw-tail");
-  detailBox.append(detailHead, condorRow, holdBox, exitBox, analysisBox, tailHead, tail);
+  detailBox.append(detailHead, condorRow, holdBox, exitBox, tracebackBox, analysisBox, tailHead,
+    tail);
 
   root.append(header, timesRow, notice, bar, countsRow, gridBox, actionsRow, failuresBox, heldBox,
     detailBox);
@@ -358,11 +360,13 @@ function render({ model, el }) {
     failuresBox.append(h("div", "gw-failures-title", `${failed} failed subjob${failed === 1 ? "" : "s"}${more}`));
     for (const f of items) {
       const row = h("div", "gw-failure");
+      const e = f.call_error;
       row.append(
         h("span", "gw-failure-id", `subjob ${f.fqid}`),
-        h("span", "gw-failure-exit", f.exit_code == null ? "no exit code" : `exit code ${f.exit_code}`),
+        h("span", "gw-failure-exit", e ? `raised ${e.type}: ${e.message}`
+          : f.exit_code == null ? "no exit code" : `exit code ${f.exit_code}`),
       );
-      const lines = h("pre", "gw-failure-tail", f.tail || f.error || "(empty stderr)");
+      const lines = h("pre", "gw-failure-tail", e ? e.traceback : f.tail || f.error || "(empty stderr)");
       row.append(lines);
       row.addEventListener("click", () => model.send({ type: "select", subjob: f.subjob }));
       failuresBox.append(row);
@@ -440,8 +444,12 @@ function render({ model, el }) {
     killSubjobButton.hidden = !isSubjob;
     killSubjobButton.disabled = !d.can_kill;
     const failed = d.status === "failed" || d.status === "failed_frozen";
-    exitBox.hidden = !(failed || (d.exit_code != null && d.exit_code !== 0));
-    exitBox.textContent = d.exit_code == null ? `${d.status}: no exit code recorded` : `${d.status} with exit code ${d.exit_code}`;
+    const e = d.call_error;
+    exitBox.hidden = !(failed || e || (d.exit_code != null && d.exit_code !== 0));
+    exitBox.textContent = e ? `raised ${e.type}: ${e.message}` + (e.host ? ` (on ${e.host})` : "")
+      : d.exit_code == null ? `${d.status}: no exit code recorded` : `${d.status} with exit code ${d.exit_code}`;
+    tracebackBox.hidden = !(e && e.traceback);
+    tracebackBox.textContent = e ? e.traceback : "";
     detailBox.classList.toggle("gw-failed", failed);
     root.dataset.detailStatus = d.status || "";
     drawCondor(d);
