@@ -12,6 +12,7 @@ refused with the culprit named, and nothing is left behind.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import platform
@@ -308,18 +309,18 @@ def _stage(fn: Any, items: Iterable[Any], kwargs: dict, env: dict[str, str]) -> 
     """Serialise everything into a new directory; returns (its path, number of calls)."""
     import cloudpickle
 
+    pickler = _refusing_files(cloudpickle)
     base = os.path.join(session.current().gangadir, "ganga_widgets")
     os.makedirs(base, exist_ok=True)
     staged = tempfile.mkdtemp(prefix="staging-", dir=base)  # same filesystem: renamed later
     try:
-        _dump(os.path.join(staged, "call.pkl"), (fn, kwargs), cloudpickle,
-              "fn (with kwargs)")  # fmt: skip
+        _dump(os.path.join(staged, "call.pkl"), (fn, kwargs), pickler, "fn (with kwargs)")
         os.mkdir(os.path.join(staged, "items"))
         count = 0
         for count, item in enumerate(items, start=1):
             call = item if isinstance(item, Args) else Args(item)
             _dump(os.path.join(staged, "items", f"{count - 1}.pkl"), (call.args, call.kwargs),
-                  cloudpickle, f"item {count - 1} of args ({type(item).__name__})")  # fmt: skip
+                  pickler, f"item {count - 1} of args ({type(item).__name__})")  # fmt: skip
         if count == 0:
             raise ValueError("args is empty: there is nothing to run")
         shutil.copy(os.path.join(os.path.dirname(__file__), "worker.py"), staged)
@@ -332,8 +333,7 @@ def _stage(fn: Any, items: Iterable[Any], kwargs: dict, env: dict[str, str]) -> 
             "calls": count,
             "submitted": time.time(),
             "env": {**{k: os.environ[k] for k in KERNEL_ENV if k in os.environ}, **env},
-            # the kernel's own import path: modules beside the notebook import on the node
-            "sys_path": [os.path.abspath(p or ".") for p in sys.path if os.path.isdir(p or ".")],
+            "sys_path": _user_paths(),
         }
         with open(os.path.join(staged, "meta.json"), "w", encoding="utf-8") as f:
             json.dump(meta, f)
@@ -343,13 +343,40 @@ def _stage(fn: Any, items: Iterable[Any], kwargs: dict, env: dict[str, str]) -> 
     return staged, count
 
 
+def _user_paths() -> list[str]:
+    """The kernel's import path minus Python's own (stdlib, site-packages): modules beside
+    the notebook then import on the node, and the node's Python keeps its own packages."""
+    own = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    paths = []
+    for entry in sys.path:
+        path = os.path.realpath(entry or ".")
+        if os.path.isdir(path) and not any(path.startswith(p + os.sep) or path == p for p in own):
+            paths.append(path)
+    return paths
+
+
 def _dump(path: str, value: Any, pickler: Any, what: str) -> None:
+    buffer = io.BytesIO()
     try:
-        data = pickler.dumps(value)
+        pickler(buffer).dump(value)
     except Exception as err:
         raise TypeError(f"{what} cannot be sent to the batch system: {err}") from None
     with open(path, "wb") as f:
-        f.write(data)
+        f.write(buffer.getvalue())
+
+
+def _refusing_files(cloudpickle: Any) -> Any:
+    """cloudpickle's pickler, except that it refuses open files: it would send a copy of
+    their content, not the file, and the call would quietly work on something else."""
+
+    class Pickler(cloudpickle.CloudPickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if isinstance(obj, io.IOBase):
+                name = getattr(obj, "name", "?")
+                raise TypeError(f"cannot send an open file ({name!r}): send its path instead")
+            return super().reducer_override(obj)
+
+    return Pickler
 
 
 def _checked_env(env: Mapping[str, str] | None) -> dict[str, str]:

@@ -34,13 +34,12 @@ def main(run_dir: str, index: int) -> int:
     open(RESULT, "wb").close()
     with open(os.path.join(run_dir, "meta.json"), encoding="utf-8") as f:
         meta = json.load(f)
+    mismatch = _version_mismatch(meta)  # before anything of the kernel's is put on sys.path
+    if mismatch:
+        return _fail("VersionMismatch", mismatch, "", status=3)
     for key, value in meta.get("env", {}).items():
         os.environ[key] = value
     sys.path[:0] = [p for p in meta.get("sys_path", []) if p not in sys.path]
-
-    mismatch = _version_mismatch(meta)
-    if mismatch:
-        return _fail("VersionMismatch", mismatch, "", status=3)
     try:
         import cloudpickle
     except ImportError as err:

@@ -1,0 +1,243 @@
+"""submit(fn, args): Python functions run as real Ganga jobs on Local and on the real pool."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import pid_alive, wait_until
+
+pytestmark = pytest.mark.ganga
+
+
+def unlucky(x: int, offset: int = 0) -> int:
+    """Raises for 7: one failing call among ten."""
+    if x == 7:
+        raise ValueError(f"seven is unlucky (x={x})")
+    return x * x + offset
+
+
+def _check_ten_calls_with_one_failure(run: Any) -> None:
+    from ganga_widgets import RemoteError
+
+    run.wait(progress=False)
+    assert run.result(3) == 3 * 3 + 1
+    [(index, error)] = run.exceptions().items()
+    assert index == 7 and isinstance(error, RemoteError)
+    assert error.type == "ValueError" and error.message == "seven is unlucky (x=7)"
+    assert "in unlucky" in error.traceback and "raise ValueError" in error.traceback
+    with pytest.raises(RemoteError) as raised:
+        run.results()
+    assert raised.value.index == 7 and "1 of 10 calls failed" in str(raised.value)
+    with pytest.raises(RemoteError, match="seven is unlucky"):
+        run.result(7)
+    widget = run.widget
+    assert widget.counts == {"completed": 9, "failed": 1}
+    [failure] = widget.failures
+    assert failure["subjob"] == 7 and failure["call_error"]["type"] == "ValueError"
+    values = [run.result(i) for i in range(10) if i != 7]
+    assert values == [i * i + 1 for i in range(10) if i != 7]
+
+
+def test_ten_calls_on_local_one_raises(ganga: Any) -> None:
+    from ganga_widgets import submit
+
+    run = submit(unlucky, range(10), kwargs={"offset": 1}, name="ten")
+    assert len(run) == 10 and run.job.name == "ten"
+    _check_ten_calls_with_one_failure(run)
+
+
+def test_ten_calls_on_the_htcondor_pool_one_raises(condor_ganga: Any) -> None:
+    from ganga_widgets import submit
+
+    run = submit(unlucky, range(10), backend="Condor", kwargs={"offset": 1}, memory=300)
+    _check_ten_calls_with_one_failure(run)
+    import htcondor
+
+    cluster = run.job.subjobs[0].backend.id.split(".")[0]
+    ads = htcondor.Schedd().history(f"ClusterId == {cluster}", ["RequestMemory"], 1)
+    assert [ad["RequestMemory"] for ad in ads] == [300], "memory= was not asked of HTCondor"
+
+
+def test_lambdas_closures_and_several_arguments_per_call(ganga: Any) -> None:
+    from ganga_widgets import Args, submit
+
+    scale = 3  # a notebook variable the lambda closes over
+
+    def make_adder(k: int) -> Any:
+        return lambda x: x + k
+
+    assert submit(lambda x: x * scale, [1, 2, 3]).results() == [3, 6, 9]
+    assert submit(make_adder(10), [1, 2]).results() == [11, 12]
+    calls = [Args(1, 2, c=3), Args(4, 5)]
+    run = submit(lambda a, b, c=0, d=0: (a, b, c, d), calls, kwargs={"d": 9})
+    assert run.results() == [(1, 2, 3, 9), (4, 5, 0, 9)]
+
+
+def test_numpy_arrays_in_and_out(ganga: Any) -> None:
+    from ganga_widgets import submit
+
+    arrays = [np.arange(5, dtype=float), np.ones((2, 3))]
+    results = submit(lambda a: a * 2, arrays).results()
+    for got, sent in zip(results, arrays):
+        np.testing.assert_array_equal(got, sent * 2)
+        assert got.dtype == sent.dtype
+
+
+def test_cancel_mid_run_kills_the_processes(ganga: Any, tmp_path: Path) -> None:
+    from ganga_widgets import submit
+
+    def sleeper(i: int) -> None:
+        import os
+        import time
+
+        Path(tmp_path, f"{i}.pid").write_text(str(os.getpid()))
+        time.sleep(300)
+
+    run = submit(sleeper, range(4))
+    pids = wait_until(
+        lambda: [int(p.read_text()) for p in tmp_path.glob("*.pid")] if len(
+            list(tmp_path.glob("*.pid"))) >= 2 else [],
+        30,
+        "two calls running",
+    )  # fmt: skip
+
+    message = run.cancel()
+
+    assert "killed" in message, message
+    wait_until(lambda: not any(pid_alive(p) for p in pids), 10, "the calls' processes gone")
+    assert run.job.status == "killed"
+    assert {e.type for e in run.exceptions().values()} == {"Killed"}
+
+
+def test_cancel_on_the_pool_removes_the_jobs_from_the_schedd(condor_ganga: Any) -> None:
+    import htcondor
+
+    from ganga_widgets import submit
+
+    run = submit(lambda s: __import__("time").sleep(s), [120, 120, 120], backend="Condor")
+    wait_until(lambda: run.widget.counts.get("running") == 2, 60, "two calls running")
+    cluster = run.job.subjobs[0].backend.id.split(".")[0]
+
+    run.cancel()
+
+    wait_until(
+        lambda: not htcondor.Schedd().query(f"ClusterId == {cluster}", ["ProcId"]),
+        15,
+        "the jobs to leave the schedd",
+    )
+    assert run.job.status == "killed"
+
+
+def test_attach_from_a_fresh_process_gives_the_same_results(tmp_path: Path) -> None:
+    gangadir = tmp_path / "gangadir"
+    first_kernel = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+import ganga_widgets
+from test_submit import unlucky
+ganga_widgets.start(gangadir={str(gangadir)!r})
+run = ganga_widgets.submit(unlucky, range(4), kwargs={{"offset": 1}})
+print("ID", run.id, "RESULTS", run.results())
+"""
+    proc = subprocess.run([sys.executable, "-c", first_kernel], capture_output=True, text=True,
+                          timeout=180)  # fmt: skip
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("ID ")), "")
+    assert line, proc.stdout + proc.stderr
+    job_id, expected = int(line.split()[1]), line.split(" RESULTS ")[1]
+
+    import ganga_widgets  # this process never submitted anything: like a restarted kernel
+
+    ganga_widgets.start(gangadir=str(gangadir))
+    run = ganga_widgets.attach(job_id)
+
+    assert str(run.results()) == expected == "[1, 2, 5, 10]"
+    assert run.widget.counts == {"completed": 4}
+    plain_job = ganga_widgets.session.gpi().Job()
+    with pytest.raises(ValueError, match=r"not made by ganga_widgets\.submit"):
+        ganga_widgets.attach(plain_job)
+
+
+def test_bad_input_is_refused_before_anything_is_submitted(ganga: Any) -> None:
+    from ganga_widgets import submit
+
+    lock = threading.Lock()
+
+    def uses_lock(x: int) -> int:
+        with lock:
+            return x
+
+    cases: list[tuple[Any, dict, type, str]] = [
+        (42, {"args": [1]}, TypeError, "fn must be callable"),
+        (abs, {"args": 42}, TypeError, "args must be a list"),
+        (abs, {"args": "abc"}, TypeError, "args must be a list"),
+        (abs, {"args": []}, ValueError, "args is empty"),
+        (abs, {"args": [1, 2, threading.Lock()]}, TypeError,
+         r"item 2 of args \(lock\) cannot be sent .*pickle"),
+        (abs, {"args": [(x for x in [1])]}, TypeError,
+         r"item 0 of args \(generator\) cannot be sent"),
+        (abs, {"args": [open(__file__)]}, TypeError, r"item 0 of args \(TextIOWrapper\)"),
+        (uses_lock, {"args": [1]}, TypeError, r"fn \(with kwargs\) cannot be sent .*lock"),
+        (abs, {"args": [1], "backend": "Condr"}, ValueError, "unknown backend 'Condr'.*Condor"),
+        (abs, {"args": [1], "backend": 3}, TypeError, "backend must be a backend name"),
+        (abs, {"args": [1], "memory": 2000}, ValueError,
+         "the Local backend cannot be asked for memory="),
+        (abs, {"args": [1], "backend": "Condor", "cpus": 0}, ValueError, "cpus must be a pos"),
+        (abs, {"args": [1], "env": {"A": 1}}, TypeError, "env names and values must be str"),
+    ]  # fmt: skip
+    for fn, kwargs, error, pattern in cases:
+        with pytest.raises(error, match=pattern):
+            submit(fn, **kwargs)
+    assert len(ganga.jobs) == 0, "a refused submit left a job behind"
+    staging = Path(ganga.config["Configuration"]["gangadir"], "ganga_widgets")
+    assert not staging.exists() or not list(staging.iterdir()), "staged files left behind"
+
+
+def test_a_module_the_worker_cannot_import_is_named(ganga: Any, tmp_path: Path) -> None:
+    from ganga_widgets import RemoteError, submit
+
+    # A module loaded from a file by path: importable here, not on the worker's sys.path.
+    source = tmp_path / "elsewhere" / "physics_helpers.py"
+    source.parent.mkdir()
+    source.write_text("def energy(m):\n    return m * 299792458 ** 2\n")
+    spec = importlib.util.spec_from_file_location("physics_helpers", source)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["physics_helpers"] = module
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+
+    run = submit(module.energy, [1.0])
+
+    with pytest.raises(RemoteError) as raised:
+        run.result(0)
+    assert raised.value.type == "ModuleNotFoundError"
+    assert "need module 'physics_helpers'" in raised.value.message
+
+
+def test_a_worker_on_another_python_says_so(ganga: Any, tmp_path: Path) -> None:
+    import cloudpickle
+
+    from ganga_widgets import submit
+
+    other = Path(sys.base_prefix, "bin", "python3")  # the interpreter the venv was made from
+    probe = subprocess.run([str(other), "-c", "import cloudpickle; print(cloudpickle.__version__)"],
+                           capture_output=True, text=True)  # fmt: skip
+    if probe.stdout.strip() == cloudpickle.__version__:
+        pytest.skip(f"{other} has the same cloudpickle as the kernel: no mismatch to show")
+    run = submit(abs, [-1])
+    run.wait(progress=False)
+    run_dir = Path(run.job.subjobs[0].application.args[1])
+
+    # The same staged call, run by another Python, as a misconfigured batch node would.
+    subprocess.run([str(other), str(run_dir / "worker.py"), str(run_dir), "0"], cwd=tmp_path)
+
+    error = json.loads((tmp_path / "gw-error.json").read_text())
+    assert error["type"] == "VersionMismatch"
+    assert f"cloudpickle {cloudpickle.__version__}" in error["message"]
+    assert "same Python and cloudpickle versions" in error["message"]
