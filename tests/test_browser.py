@@ -243,3 +243,23 @@ def test_a_condor_jobs_widget_goes_idle_running_held_completed_in_jupyterlab(
     expect(widget).to_have_attribute("data-status", "running", timeout=30_000)
     expect(widget).to_have_attribute("data-status", "completed", timeout=60_000)
     widget.screenshot(path=str(artifacts / "condor-lab-completed.png"))
+
+
+def test_a_submit_notebook_shows_the_run_live_and_its_failed_call(
+    jupyter: Any, page: Any, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    server = jupyter("lab", [ROOT / "examples" / "submit.ipynb"])
+    page.goto(server.notebook_url("submit.ipynb"))
+    run_all_cells(page)
+    widget = page.locator(WIDGET).first
+    expect(widget).to_be_visible(timeout=90_000)
+    expect(widget).to_have_attribute("data-status", "failed", timeout=120_000)
+    expect(widget).to_have_attribute("data-counts", '{"completed":7,"failed":1}')
+    failures = widget.locator(".gw-failures")
+    expect(failures).to_contain_text("raised RuntimeError: calibration missing for run 5")
+    expect(failures).to_contain_text("in estimate_pi")
+    wait_all_cells_done(page)
+    expect(page.locator(NOTEBOOK)).to_contain_text("from 7 runs; failed: [5]")
+    widget.screenshot(path=str(artifacts / "submit-lab-final.png"))

@@ -448,7 +448,10 @@ function render({ model, el }) {
     exitBox.hidden = !(failed || e || (d.exit_code != null && d.exit_code !== 0));
     exitBox.textContent = e ? `raised ${e.type}: ${e.message}` + (e.host ? ` (on ${e.host})` : "")
       : d.exit_code == null ? `${d.status}: no exit code recorded` : `${d.status} with exit code ${d.exit_code}`;
-    tracebackBox.hidden = !(e && e.traceback);
+    // The worker prints the traceback to stderr too: show it once.
+    const lastLine = e ? e.traceback.trim().split("\n").pop() : "";
+    const inTail = !!lastLine && ((d.stderr || {}).text || "").includes(lastLine);
+    tracebackBox.hidden = !(e && e.traceback) || inTail;
     tracebackBox.textContent = e ? e.traceback : "";
     detailBox.classList.toggle("gw-failed", failed);
     root.dataset.detailStatus = d.status || "";
