@@ -1,10 +1,9 @@
 """Runs one call of a function submitted with ``ganga_widgets.submit()``, on a batch node.
 
-Usage (by the job, not by hand):  python worker.py <run dir> <call index>
+Usage (by the job, not by hand):  python worker.py <run dir> <call index> <output dir>
 
 Stand-alone on purpose: it imports nothing of ganga_widgets (a copy is staged with each run),
-only the standard library and cloudpickle. It writes, in its working directory (which the
-batch system brings back to the subjob's output directory):
+only the standard library and cloudpickle. It writes, in the subjob's output directory:
 - ``gw-result.pkl``: the call's return value (cloudpickle), when it returned;
 - ``gw-error.json``: ``null`` when it returned, else what went wrong as plain data (type,
   message, traceback text), readable without the remote exception's class.
@@ -26,7 +25,9 @@ ERROR = "gw-error.json"
 MAX_TRACEBACK = 64 * 1024
 
 
-def main(run_dir: str, index: int) -> int:
+def main(run_dir: str, index: int, outdir: str) -> int:
+    os.makedirs(outdir, exist_ok=True)
+    os.chdir(outdir)  # results are written here, beside the job's stdout and stderr
     _write_error(
         "WorkerDied",
         "the worker stopped before the call finished (killed, out of memory, time limit?)",
@@ -132,4 +133,4 @@ def _qualified(cls: type) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], int(sys.argv[2])))
+    sys.exit(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))

@@ -235,7 +235,7 @@ def test_a_worker_on_another_python_says_so(ganga: Any, tmp_path: Path) -> None:
     run_dir = Path(run.job.subjobs[0].application.args[1])
 
     # The same staged call, run by another Python, as a misconfigured batch node would.
-    subprocess.run([str(other), str(run_dir / "worker.py"), str(run_dir), "0"], cwd=tmp_path)
+    subprocess.run([str(other), str(run_dir / "worker.py"), str(run_dir), "0", str(tmp_path)])
 
     error = json.loads((tmp_path / "gw-error.json").read_text())
     assert error["type"] == "VersionMismatch"

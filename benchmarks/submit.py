@@ -1,0 +1,153 @@
+"""How long submit() takes to get every subjob submitted, against bare Ganga and the floor.
+
+Usage:  .venv/bin/python benchmarks/submit.py [--sizes 1 100 1000] [--repeats 3]
+(the Condor cases need the pool: scripts/htcondor-pool start; eval "$(scripts/htcondor-pool env)")
+
+For n items, on Local and on the local HTCondor pool, each case in a fresh Python process:
+- ours: ``submit(fn, range(n), backend=...)``: serialise, stage, build, submit;
+- bare Ganga: the same job built by hand, ``Executable`` + ``ArgSplitter`` (what a Ganga
+  user writes), submitted;
+- floor (Condor only): one ``htcondor.Schedd().submit`` with n items of itemdata.
+The time is from the call to the moment every subjob is submitted (the call returns); the
+jobs are then killed, not run. With ``--profile``, bare Ganga's largest Condor submission is
+profiled, to show where its time goes. Results: a markdown table, JSON in
+benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+
+def child(mode: str, backend: str, n: int, profile: bool) -> dict[str, Any]:
+    gangadir = tempfile.mkdtemp(prefix="gw-bench-submit-", dir="/tmp")
+    if mode == "floor":
+        import htcondor
+
+        description = htcondor.Submit({"executable": sys.executable,
+                                       "arguments": "-c pass $(item)",
+                                       "initialdir": gangadir})  # fmt: skip
+        start = time.perf_counter()
+        items = [{"item": str(i)} for i in range(n)]
+        result = htcondor.Schedd().submit(description, itemdata=iter(items))
+        elapsed = time.perf_counter() - start
+        htcondor.Schedd().act(htcondor.JobAction.Remove, f"ClusterId == {result.cluster()}")
+        return {"seconds": elapsed}
+
+    import ganga_widgets
+    from ganga_widgets import actions, session
+
+    ganga_widgets.start(gangadir=gangadir)
+    ganga = session.gpi()
+    profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    if mode == "ours":
+        run = ganga_widgets.submit(_identity, range(n), backend=backend)
+        job = run.job
+    else:
+        job = ganga.Job(application=ganga.Executable(exe=sys.executable),
+                        backend=getattr(ganga, backend)())  # fmt: skip
+        job.splitter = ganga.ArgSplitter(args=[["-c", "pass", str(i)] for i in range(n)])
+        job.submit()
+    if profiler:
+        profiler.disable()
+    elapsed = time.perf_counter() - start
+    assert all(sj.status != "new" for sj in job.subjobs), "not every subjob was submitted"
+    actions.kill(session.implementation(job))
+    result: dict[str, Any] = {"seconds": elapsed}
+    if profiler:
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+        result["profile"] = text.getvalue()
+    return result
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+def measure(mode: str, backend: str, n: int, profile: bool = False) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", mode, backend, str(n)]
+    if profile:
+        command.append("--profile")
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd="/tmp")
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), "")
+    if not line:
+        sys.exit(f"{mode} {backend} {n}: no result\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+    return {"mode": mode, "backend": backend, "n": n, **json.loads(line[len("RESULT ") :])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000])
+    parser.add_argument("--repeats", type=int, default=3, help="runs of sizes below 1000")
+    parser.add_argument("--backends", nargs="+", default=["Local", "Condor"])
+    parser.add_argument("--profile", action="store_true", help="profile bare Ganga's largest")
+    parser.add_argument(
+        "--child", nargs=3, metavar=("MODE", "BACKEND", "N"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.child:
+        mode, backend, n = args.child
+        print("RESULT " + json.dumps(child(mode, backend, int(n), args.profile)))
+        return
+
+    runs = []
+    for backend in args.backends:
+        for n in args.sizes:
+            modes = ["bare", "ours"] + (["floor"] if backend == "Condor" else [])
+            for _ in range(args.repeats if n < 1000 else 1):
+                for mode in modes:  # side by side, alternating
+                    runs.append(measure(mode, backend, n))
+                    print({k: v for k, v in runs[-1].items() if k != "profile"}, flush=True)
+    profile = None
+    if args.profile:
+        biggest = max(args.sizes)
+        profile = measure("bare", args.backends[-1], biggest, profile=True)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    record = {"runs": runs, "profile": profile}
+    (RESULTS / f"submit-{stamp}.json").write_text(json.dumps(record, indent=2))
+    print(report(runs))
+    if profile:
+        print(f"\nwhere bare Ganga spends {profile['seconds']:.1f} s submitting "
+              f"{profile['n']} {profile['backend']} subjobs (cProfile, cumulative):")  # fmt: skip
+        print(profile["profile"])
+
+
+def report(runs: list[dict[str, Any]]) -> str:
+    def median(mode: str, backend: str, n: int) -> float | None:
+        values = [
+            r["seconds"] for r in runs if (r["mode"], r["backend"], r["n"]) == (mode, backend, n)
+        ]
+        return statistics.median(values) if values else None
+
+    header = "| backend | items | bare Ganga | submit() | submit()/bare | floor | bare/floor |"
+    rows = [header, "|---|---|---|---|---|---|---|"]
+    for backend in dict.fromkeys(r["backend"] for r in runs):
+        for n in sorted({r["n"] for r in runs if r["backend"] == backend}):
+            bare, ours, floor = (median(m, backend, n) for m in ("bare", "ours", "floor"))
+            floor_cells = f"{floor:.3f} s | {bare / floor:.0f}x" if floor else "— | —"
+            rows.append(f"| {backend} | {n} | {bare:.2f} s | {ours:.2f} s | {ours / bare:.2f} | "
+                        f"{floor_cells} |")  # fmt: skip
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    main()
