@@ -241,3 +241,36 @@ def test_a_worker_on_another_python_says_so(ganga: Any, tmp_path: Path) -> None:
     assert error["type"] == "VersionMismatch"
     assert f"cloudpickle {cloudpickle.__version__}" in error["message"]
     assert "same Python and cloudpickle versions" in error["message"]
+
+
+def test_an_interrupt_stops_the_waiting_not_the_job(tmp_path: Path) -> None:
+    import signal
+
+    started = tmp_path / "started"
+    code = f"""
+import pathlib, time, ganga_widgets
+ganga_widgets.start(gangadir={str(tmp_path / "gangadir")!r})
+
+def slow(x):
+    pathlib.Path({str(started)!r}).write_text("running")
+    time.sleep(120)
+
+run = ganga_widgets.submit(slow, [1])
+try:
+    run.wait(progress=False)
+except KeyboardInterrupt:
+    print("INTERRUPTED; job", run.job.status, flush=True)
+    run.cancel()
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        wait_until(started.exists, 60, "the call to run")
+        proc.send_signal(signal.SIGINT)  # Ctrl-C, or the notebook's interrupt button
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    import re
+
+    assert re.search(r"INTERRUPTED; job (running|submitted)\b", out), out + err  # not ended
+    assert "Stopped waiting; job 0 goes on (run.cancel() stops it)." in err
