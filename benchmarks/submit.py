@@ -20,6 +20,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import statistics
 import subprocess
@@ -86,7 +87,12 @@ def measure(mode: str, backend: str, n: int, profile: bool = False) -> dict[str,
     command = [sys.executable, __file__, "--child", mode, backend, str(n)]
     if profile:
         command.append("--profile")
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd="/tmp")
+    # A HOME of its own: Ganga's Local jobs start with a login shell, which must not run
+    # (and, killed midway, leave locks in) the user's profile, e.g. `pyenv rehash`.
+    home = tempfile.mkdtemp(prefix="gw-bench-home-")
+    env = {**os.environ, "HOME": home}
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd="/tmp",
+                          env=env)  # fmt: skip
     line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), "")
     if not line:
         sys.exit(f"{mode} {backend} {n}: no result\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")

@@ -12,15 +12,17 @@ from typing import TYPE_CHECKING, Any
 from .session import start
 
 __version__ = "0.1.0"
-__all__ = ["Args", "JobWidget", "RemoteError", "Run", "attach", "start", "submit"]
+__all__ = ["Args", "JobTable", "JobWidget", "RemoteError", "Run", "attach", "start", "submit"]
 
 if TYPE_CHECKING:
     from .remote import Args, RemoteError, Run, attach, submit
     from .widgets.job import JobWidget
+    from .widgets.table import JobTable
 
 # Loaded on first use: they import anywidget/ipywidgets and cloudpickle.
 _LAZY = {
     "JobWidget": ".widgets.job",
+    "JobTable": ".widgets.table",
     "Args": ".remote",
     "RemoteError": ".remote",
     "Run": ".remote",

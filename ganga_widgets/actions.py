@@ -73,6 +73,36 @@ def resubmit_failed(job: Any) -> Outcome:
     return Outcome("done", f"resubmitted {what}{note}")
 
 
+def remove(job: Any) -> Outcome:
+    """Remove a job from the registry with all its files (Ganga kills it first if it runs)."""
+    name = _name(job)
+    was_active = job.status in state.ACTIVE
+    try:
+        session.public(job).remove()
+    except session.ganga_errors() as err:
+        return Outcome("failed", f"removing {name} failed: {err}")
+    return Outcome("done", f"{name} removed with its files" + (", killed first" if was_active
+                                                                else ""))  # fmt: skip
+
+
+def on_many(action: Any, jobs: list[Any], verb: str) -> Outcome:
+    """Run ``action`` on several jobs; one outcome that says what happened to each."""
+    outcomes = [(job, action(job)) for job in jobs]
+    done = [job for job, o in outcomes if o.state == "done"]
+    others = [o for _, o in outcomes if o.state != "done"]
+    parts = []
+    if done:
+        ids = ", ".join(str(job.id) for job in done[:10]) + (", ..." if len(done) > 10 else "")
+        parts.append(f"{verb} {len(done)} job{'s' if len(done) != 1 else ''} ({ids})")
+    if others:
+        parts.append("; ".join(o.message for o in others[:5]) + (" ..." if len(others) > 5 else ""))
+    if not parts:
+        return Outcome("refused", "no job selected")
+    state_ = "done" if done else ("failed" if any(o.state == "failed" for o in others)
+                                  else "refused")  # fmt: skip
+    return Outcome(state_, "; ".join(parts))
+
+
 def hold(job: Any) -> Outcome:
     """Put a queued or running Condor (sub)job on hold."""
     return _condor_act(job, "hold", ("submitted", "running"))

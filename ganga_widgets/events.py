@@ -41,6 +41,14 @@ class Listener(Protocol):
     def wants_tick(self) -> bool: ...
 
 
+class AllJobsListener(Protocol):
+    """Follows every job (a dashboard): gets {master id: changes} for all that changed."""
+
+    def on_jobs_changed(self, changes: dict[int, Changes], tick: bool) -> None: ...
+
+    def wants_tick(self) -> bool: ...
+
+
 class Dispatcher:
     def __init__(self, min_interval: float = MIN_INTERVAL, tick: float = TICK) -> None:
         self.min_interval = min_interval
@@ -48,6 +56,7 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._pending: dict[int, Changes] = {}
         self._listeners: dict[int, weakref.WeakSet] = {}
+        self._all: weakref.WeakSet = weakref.WeakSet()  # listeners to every job
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.flushes = 0  # for benchmarks and tests
@@ -59,7 +68,7 @@ class Dispatcher:
         """Record that a job changed; cheap and non-blocking (runs inside Ganga's locks)."""
         with self._lock:
             self.notifications += 1
-            if master_id not in self._listeners:
+            if master_id not in self._listeners and not self._all:
                 return
             self._pending.setdefault(master_id, {})[subjob_id] = job
         self._wake.set()
@@ -81,9 +90,19 @@ class Dispatcher:
                     del self._listeners[master_id]
                     self._pending.pop(master_id, None)
 
+    def subscribe_all(self, listener: AllJobsListener) -> None:
+        with self._lock:
+            self._all.add(listener)
+            self._ensure_thread()
+        self._wake.set()
+
+    def unsubscribe_all(self, listener: AllJobsListener) -> None:
+        with self._lock:
+            self._all.discard(listener)
+
     def listener_count(self) -> int:
         with self._lock:
-            return sum(len(group) for group in self._listeners.values())
+            return sum(len(group) for group in self._listeners.values()) + len(self._all)
 
     # -- the flushing thread ----------------------------------------------------------------
 
@@ -123,16 +142,19 @@ class Dispatcher:
                 changes = pending.get(master_id)
                 for listener in list(group):
                     if changes is not None:
-                        calls.append((listener, changes))
+                        calls.append((listener.on_changes, changes))
                     elif tick and listener.wants_tick():
-                        calls.append((listener, {}))
+                        calls.append((listener.on_changes, {}))
+            for listener in list(self._all):
+                if pending or (tick and listener.wants_tick()):
+                    calls.append((listener.on_jobs_changed, pending))
         if calls:
             self.flushes += 1
-        for listener, changes in calls:
+        for call, changes in calls:
             try:
-                listener.on_changes(changes, tick)
+                call(changes, tick)
             except Exception:
-                log.exception("ganga_widgets: updating %r failed", listener)
+                log.exception("ganga_widgets: updating %r failed", call)
 
 
 _dispatcher = Dispatcher()  # its thread starts with the first subscription

@@ -246,6 +246,35 @@ def new_backend(spec: Any) -> Any:
     )
 
 
+def registry_jobs() -> dict[int, Any]:
+    """Every job of the ``jobs`` registry by id, loaded or not (nothing is loaded here)."""
+    from GangaCore.Core.GangaRepository import getRegistry
+
+    start()
+    return dict(getRegistry("jobs")._objects)  # a copy: Ganga's threads add to it
+
+
+def index_entry(job: Any) -> dict | None:
+    """What Ganga's index says of a job it has not loaded (status, name, subjob statuses,
+    ...), so that thousands of jobs can be listed without reading each; None if loaded."""
+    from GangaCore.Core.GangaRepository import getRegistry
+
+    if getRegistry("jobs").has_loaded(job):
+        return None
+    entry = job._index_cache
+    return entry if isinstance(entry, dict) else None
+
+
+def backend_name_of_class(class_name: str) -> str:
+    """Ganga's index stores a backend's class name ("Localhost"): the name users know."""
+    from GangaCore.Utility.Plugin import allPlugins
+
+    for name, cls in allPlugins.allClasses("backends").items():
+        if cls.__name__ == class_name:
+            return name
+    return class_name
+
+
 def implementation(obj: Any) -> Any:
     """The implementation object behind a Ganga proxy (faster, and sees hidden fields)."""
     from GangaCore.GPIDev.Base.Proxy import stripProxy

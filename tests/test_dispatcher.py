@@ -93,3 +93,31 @@ def test_a_failing_listener_does_not_stop_updates_and_ticks_reach_followers() ->
     wait_until(lambda: len(bad.calls) >= 2, 5, "a second call after the first one raised")
     wait_until(lambda: sum(1 for c in follower.calls if c[2]) >= 2, 5, "two ticks")
     assert bad.calls and all(not c[2] or c[1] == {} for c in follower.calls)
+
+
+class Dashboard:
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+
+    def on_jobs_changed(self, changes: dict, tick: bool) -> None:
+        self.calls.append({k: dict(v) for k, v in changes.items()})
+
+    def wants_tick(self) -> bool:
+        return False
+
+
+def test_a_listener_to_every_job_gets_all_changes_grouped_by_job() -> None:
+    d = Dispatcher(min_interval=0.05, tick=60)
+    board = Dashboard()
+    d.subscribe_all(board)
+    for job_id in range(50):  # 50 jobs change at once
+        d.notify(job_id, None, f"job {job_id}")
+        d.notify(job_id, 0, f"subjob {job_id}.0")
+    wait_until(lambda: board.calls and sum(len(c) for c in board.calls) >= 50, 5, "50 jobs")
+    merged: dict = {}
+    for call in board.calls:
+        merged.update(call)
+    assert set(merged) == set(range(50)) and merged[7] == {None: "job 7", 0: "subjob 7.0"}
+    assert len(board.calls) <= 3
+    d.unsubscribe_all(board)
+    assert d.listener_count() == 0

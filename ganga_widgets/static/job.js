@@ -1,63 +1,12 @@
-// JobWidget view: draws what Python computed (see ganga_widgets/state.py); holds no job logic.
-// Every string that came from a job is set with textContent, never as HTML. The DOM is
-// queried only under this view's own root, so several widgets can share a page.
+// JobWidget view: draws what Python computed (see ganga_widgets/job_model.py); holds no job
+// logic. Helpers (h, button, duration, fillBar, ...) come from common.js. The DOM is queried
+// only under this view's own root, so several widgets can share a page.
 
-// Display order of statuses in the progress bar and the counts.
-const ORDER = [
-  "completed", "completed_frozen", "failed", "failed_frozen", "killed", "removed",
-  "completing", "running", "suspended", "held", "idle", "submitted", "submitting", "new",
-  "unknown",
-];
 const ACTION_LABELS = {
   kill: "Kill job", kill_subjob: "Kill subjob", resubmit: "Resubmit failed",
   hold: "Hold", release: "Release", release_held: "Release held", why_idle: "Why idle?",
 };
 const TAIL_COLLAPSED_LINES = 12;
-
-function h(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function button(label, className, onClick) {
-  const b = h("button", "gw-button " + (className || ""), label);
-  b.type = "button";
-  b.addEventListener("click", onClick);
-  return b;
-}
-
-function clockTime(epoch) {
-  if (epoch == null) return "—";
-  const d = new Date(epoch * 1000);
-  const today = new Date();
-  const sameDay = d.toDateString() === today.toDateString();
-  const time = d.toLocaleTimeString([], { hour12: false });
-  return sameDay ? time : d.toLocaleDateString() + " " + time;
-}
-
-function duration(seconds) {
-  if (seconds == null || !isFinite(seconds) || seconds < 0) return "—";
-  const s = Math.floor(seconds);
-  const d = Math.floor(s / 86400), hh = Math.floor((s % 86400) / 3600);
-  const mm = Math.floor((s % 3600) / 60), ss = s % 60;
-  if (d) return `${d}d ${hh}h ${mm}m`;
-  if (hh) return `${hh}h ${mm}m ${ss}s`;
-  if (mm) return `${mm}m ${ss}s`;
-  return `${ss}s`;
-}
-
-function statusClass(status) {
-  return "gw-s-" + String(status || "unknown").replace(/[^a-z_]/g, "");
-}
-
-function bytes(n) {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  return `${(n / 1024 ** 3).toFixed(1)} GB`;
-}
 
 // The per-subjob grid: one cell per subjob on a canvas (10,000 subjobs are 10,000 small
 // squares, not 10,000 DOM nodes). Only cells whose status changed are redrawn.
@@ -234,16 +183,14 @@ function render({ model, el }) {
     detailBox);
 
   // -- actions -------------------------------------------------------------------------------
-  let pending = null; // {seq, name} sent but not yet answered by the kernel
   let expanded = false;
   let closedAnalysis = null; // the analysis the user closed (by its time)
+  const tracker = actionTracker(model, actionStatus, root, ACTION_LABELS);
+  const drawAction = tracker.draw;
 
   function send(name, subjob) {
-    const seq = Date.now() * 1000 + Math.floor(Math.random() * 1000);
-    pending = { seq, name };
     confirmBox.replaceChildren();
-    model.send({ type: "action", name, seq, subjob: subjob ?? null });
-    drawAction();
+    tracker.send(name, { subjob: subjob ?? null });
   }
 
   function confirm(name) {
@@ -252,31 +199,12 @@ function render({ model, el }) {
     let question;
     if (name === "kill") {
       const c = model.get("counts");
-      const active = (c.running || 0) + (c.submitted || 0) + (c.submitting || 0);
+      const active = (c.running || 0) + (c.submitted || 0) + (c.submitting || 0) + (c.idle || 0) + (c.held || 0);
       question = s.subjobs ? `Kill job ${s.fqid} and its ${active} unfinished subjobs?` : `Kill job ${s.fqid}?`;
     } else {
       question = `Kill subjob ${d.fqid}?`;
     }
-    const yes = button("Yes, kill", "gw-danger", () => send(name, name === "kill_subjob" ? d.subjob : null));
-    const no = button("Cancel", "", () => confirmBox.replaceChildren());
-    confirmBox.replaceChildren(h("span", "gw-question", question), yes, no);
-  }
-
-  function drawAction() {
-    const outcome = model.get("action") || {};
-    let stateName = "", text = "";
-    if (pending && outcome.seq !== pending.seq) {
-      stateName = "pending";
-      text = `${ACTION_LABELS[pending.name] || pending.name}: pending — runs when the kernel is free`;
-    } else if (outcome.name) {
-      pending = null;
-      stateName = outcome.state;
-      text = `${ACTION_LABELS[outcome.name] || outcome.name}: ${outcome.state} — ${outcome.message}`;
-    }
-    actionStatus.textContent = text;
-    actionStatus.className = "gw-action-status gw-action-" + (stateName || "none");
-    root.dataset.actionState = stateName;
-    root.dataset.actionName = pending ? pending.name : outcome.name || "";
+    askConfirm(confirmBox, question, "Yes, kill", () => send(name, name === "kill_subjob" ? d.subjob : null));
   }
 
   // -- drawing -------------------------------------------------------------------------------
@@ -310,7 +238,7 @@ function render({ model, el }) {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const summary = model.get("summary") || {};
     const hasSubjobs = (summary.subjobs || 0) > 0;
-    bar.replaceChildren();
+    fillBar(bar, counts);
     countsRow.replaceChildren();
     bar.hidden = countsRow.hidden = !hasSubjobs;
     gridBox.hidden = !hasSubjobs;
@@ -319,10 +247,6 @@ function render({ model, el }) {
     for (const status of ORDER) {
       const n = counts[status];
       if (!n) continue;
-      const seg = h("span", "gw-seg " + statusClass(status));
-      seg.style.flexGrow = String(n);
-      seg.title = `${n} ${status}`;
-      bar.append(seg);
       const chip = h("span", "gw-count " + statusClass(status));
       chip.append(h("span", "gw-dot"), h("span", "gw-n", String(n)), h("span", "gw-k", " " + status));
       chip.dataset.status = status;

@@ -29,7 +29,7 @@ class JobWidget(anywidget.AnyWidget):
     kernel may be idle or busy), at most about ten times a second.
     """
 
-    _esm = static_text("job.js")
+    _esm = static_text("common.js") + static_text("job.js")
     _css = static_text("widgets.css")
 
     # Everything below is computed by ``state`` from the job; the view only draws it.

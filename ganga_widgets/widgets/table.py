@@ -1,0 +1,203 @@
+"""JobTable: a live dashboard of every job in the Ganga registry."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+from .. import actions, events, rows, session, state
+from .job import JobWidget, static_text
+
+
+class JobTable(anywidget.AnyWidget):
+    """Every Ganga job, newest first, live: filter, search, sort, page, act on jobs.
+
+    Only the page on screen is sent to the view (a 5,000-job registry costs one page), and
+    when jobs change, only their rows. ``Open`` shows a job's full JobWidget below the table.
+    """
+
+    _esm = static_text("common.js") + static_text("table.js")
+    _css = static_text("widgets.css")
+
+    rows = t.List().tag(sync=True)  # the jobs on the current page, in order
+    total = t.Int(0).tag(sync=True)  # jobs matching the query
+    query = t.Dict().tag(sync=True)  # the query applied: filters, search, sort, page
+    facets = t.Dict().tag(sync=True)  # filter values with their number of jobs
+    totals = t.Dict().tag(sync=True)  # the summary line
+    action = t.Dict().tag(sync=True)  # outcome of the last action
+    detail = anywidget.WidgetTrait().tag(sync=True)  # the opened job's JobWidget
+    clock = t.Float(0.0).tag(sync=True)  # kernel time, to tick durations in the view
+
+    def __init__(self, page_size: int = 25, **kwargs: Any) -> None:
+        if page_size not in rows.PAGE_SIZES:
+            raise ValueError(f"page_size must be one of {rows.PAGE_SIZES}; got {page_size!r}")
+        session.start()
+        super().__init__(**kwargs)
+        self._lock = threading.RLock()  # trait writes: dispatcher thread vs. message handlers
+        self._rows: dict[int, dict] = {}  # every job's row
+        self._unreadable: dict[int, str] = {}  # jobs Ganga failed to read: listed, not lost
+        self._query = rows.Query(page_size=page_size)
+        self._page: list[int] = []
+        self.on_msg(self._on_msg)
+        events.dispatcher().subscribe_all(self)
+        self.refresh()
+
+    # -- updates ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read every job again (from Ganga's index: nothing is loaded but the page)."""
+        with self._lock:
+            registry = session.registry_jobs()
+            self._rows = {i: rows.row(job, details=False) for i, job in registry.items()}
+            self._rows.update({i: rows.unreadable(i, e) for i, e in self._unreadable.items()})
+            self._push(full=True, registry=registry)
+
+    def on_jobs_changed(self, changes: dict[int, events.Changes], tick: bool) -> None:
+        """Called by the dispatcher with the jobs that changed (and each second, a tick)."""
+        if self.comm is None:
+            return
+        with self._lock:
+            registry = session.registry_jobs()
+            changed = set(changes)
+            if tick:  # jobs created or removed without a status change we saw
+                changed |= set(registry) ^ (set(self._rows) - set(self._unreadable))
+                changed |= {
+                    i
+                    for i in self._page
+                    if self._rows.get(i, {}).get("status") in state.SHOWN_ACTIVE
+                }  # fmt: skip  (their durations tick)
+            for job_id in changed:
+                job = registry.get(job_id)
+                if job is None and job_id not in self._unreadable:
+                    self._rows.pop(job_id, None)  # removed
+                elif job is not None:
+                    self._rows[job_id] = rows.row(job, details=job_id in self._page)
+            self._push(full=False, registry=registry, changed=changed)
+
+    def wants_tick(self) -> bool:
+        return True  # to notice new and removed jobs, and tick durations
+
+    def _push(self, full: bool, registry: dict[int, Any], changed: set[int] = frozenset()) -> None:
+        """Recompute the page; send it whole if other jobs are on it now, else only the rows
+        that changed. Summary, facets and total go when they changed."""
+        page, total = rows.select(self._rows, self._query)
+        fresh = [i for i in page if self._rows[i]["times"] is None and not self._rows[i]["error"]]
+        for job_id in fresh:  # read the jobs on screen whole: their times
+            self._rows[job_id] = self._read(job_id, registry)
+        page_rows = [self._rows[i] for i in page]
+        values = {
+            "total": total,
+            "query": self._query.to_dict(),
+            "facets": rows.facets(self._rows),
+            "totals": rows.totals(self._rows),
+        }
+        new_page = full or page != self._page
+        if new_page:
+            values["rows"] = page_rows
+        self._page = page
+        changed_values = {k: v for k, v in values.items() if getattr(self, k) != v}
+        patch = [] if new_page else [r for r in page_rows if r["id"] in changed | set(fresh)
+                                     and r not in self.rows]  # fmt: skip
+        if not changed_values and not patch:
+            return
+        with self.hold_sync():
+            for name, value in changed_values.items():
+                setattr(self, name, value)
+            self.clock = time.time()
+        if patch:
+            # Only the changed rows travel; the synced page is updated here without sending
+            # it again, so a view opened later still gets the page as it is now.
+            self._set_unsent("rows", page_rows)
+            self.send({"type": "patch", "rows": patch})
+
+    def _read(self, job_id: int, registry: dict[int, Any]) -> dict:
+        job = registry.get(job_id)
+        if job is None:
+            return self._rows[job_id]
+        row = rows.row(job, details=True)
+        if row["error"]:  # Ganga dropped it from its registry: keep it listed, say why
+            self._unreadable[job_id] = row["error"].removeprefix("Ganga cannot read this job: ")
+        return row
+
+    def _set_unsent(self, name: str, value: Any) -> None:
+        """Change a synced trait here without sending it (the view got a patch instead):
+        ipywidgets does not send a value equal to the one it is told came from the view."""
+        to_json = self.trait_metadata(name, "to_json", self._trait_to_json)
+        with self._lock_property(**{name: to_json(value, self)}):
+            setattr(self, name, value)
+
+    # -- messages from the view -------------------------------------------------------------
+
+    def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "query":
+            with self._lock:
+                self._query = rows.Query.from_message(content, self._query)
+                self._push(full=True, registry=session.registry_jobs())
+        elif kind == "action":
+            ids = content.get("ids")
+            ids = [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+            self.run_action(str(content.get("name")), ids, content.get("seq"))
+
+    def run_action(self, name: str, ids: list[int], seq: Any = None) -> dict:
+        """Run a view action on jobs by id: "kill", "resubmit", "remove", "open", "close"."""
+        registry = session.registry_jobs()
+        found = [registry[i] for i in ids if i in registry]
+        missing = [i for i in ids if i not in registry]
+        if name == "close":
+            outcome = self._open(None)
+        elif name == "open" and len(found) == 1:
+            outcome = self._open(found[0])
+        elif name in _BULK and (found or missing):
+            action, verb = _BULK[name]
+            outcome = actions.on_many(action, found, verb)
+            if missing:
+                note = f"not in the registry: {', '.join(map(str, missing[:10]))}"
+                outcome = actions.Outcome(outcome.state if found else "refused",
+                                          f"{outcome.message}; {note}" if found else note)  # fmt: skip
+        else:
+            outcome = actions.Outcome("refused", f"cannot {name} jobs {ids}")
+        result = {"seq": seq, "name": name, "ids": ids, **outcome.to_dict()}
+        with self._lock:
+            self.action = result
+            for job_id in ids:  # show the effect now, not at the next flush
+                job = registry.get(job_id)
+                if job is not None and job_id in session.registry_jobs():
+                    self._rows[job_id] = rows.row(job, details=job_id in self._page)
+                else:
+                    self._rows.pop(job_id, None)
+            self._push(full=True, registry=session.registry_jobs())
+        return result
+
+    def _open(self, job: Any) -> actions.Outcome:
+        previous = self.detail
+        self.detail = JobWidget(job) if job is not None else None
+        if previous is not None:
+            previous.close()  # no more updates for a view no longer shown
+        return actions.Outcome("done", f"showing job {job.id}" if job is not None else "closed")
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        events.dispatcher().unsubscribe_all(self)
+        if self.detail is not None:
+            self.detail.close()
+        super().close()
+
+    def __repr__(self) -> str:
+        totals = self.totals or {}
+        states = ", ".join(f"{n} {s}" for s, n in (totals.get("by_status") or {}).items())
+        return f"JobTable({totals.get('jobs', 0)} jobs: {states})"
+
+
+_BULK = {
+    "kill": (actions.kill, "killed"),
+    "resubmit": (actions.resubmit_failed, "resubmitted"),
+    "remove": (actions.remove, "removed"),
+}
