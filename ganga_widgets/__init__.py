@@ -12,10 +12,21 @@ from typing import TYPE_CHECKING, Any
 from .session import start
 
 __version__ = "0.1.0"
-__all__ = ["Args", "JobTable", "JobWidget", "RemoteError", "Run", "attach", "start", "submit"]
+__all__ = [
+    "Args",
+    "JobTable",
+    "JobWidget",
+    "RemoteError",
+    "Run",
+    "attach",
+    "start",
+    "submit",
+    "watch",
+]
 
 if TYPE_CHECKING:
     from .remote import Args, RemoteError, Run, attach, submit
+    from .terminal import watch
     from .widgets.job import JobWidget
     from .widgets.table import JobTable
 
@@ -28,6 +39,7 @@ _LAZY = {
     "Run": ".remote",
     "attach": ".remote",
     "submit": ".remote",
+    "watch": ".terminal",
 }
 
 

@@ -164,6 +164,44 @@ def dispatcher() -> Dispatcher:
     return _dispatcher
 
 
+class _Waiter:
+    """A listener that only wakes a waiting thread."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    def on_changes(self, changes: Changes, tick: bool) -> None:
+        self.event.set()
+
+    def wants_tick(self) -> bool:
+        return False
+
+
+def wait_for(
+    master_id: int,
+    done: Callable[[], bool],
+    timeout: float | None,
+    what: str,
+    on_wake: Callable[[], None] | None = None,
+) -> None:
+    """Block until ``done()``, woken by every change of the job (and at least each second,
+    so that an interrupt is seen); TimeoutError after ``timeout`` seconds."""
+    waiter = _Waiter()
+    dispatcher().subscribe(master_id, waiter)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        while not done():
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise TimeoutError(f"still waiting for {what} after {timeout} s")
+            waiter.event.wait(1.0 if left is None else min(1.0, left))
+            waiter.event.clear()
+            if on_wake is not None:
+                on_wake()
+    finally:
+        dispatcher().unsubscribe(master_id, waiter)
+
+
 def install_hook(job_class: type, on_status: Callable[[Any], None] | None = None) -> None:
     """Wrap ``job_class.__setattr__`` once so that status changes reach the dispatcher."""
     if job_class.__dict__.get(_HOOKED):

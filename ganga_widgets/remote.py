@@ -19,12 +19,11 @@ import platform
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import actions, condor, events, jobs, session, state
+from . import actions, condor, events, jobs, session, state, terminal
 
 RESULT = state.CALL_RESULT
 ERROR = state.CALL_ERROR
@@ -189,10 +188,15 @@ class Run:
     def wait(self, timeout: float | None = None, progress: bool = True) -> Run:
         """Block until every call has ended (completed, failed or killed), showing progress.
         An interrupt (Ctrl-C, the notebook's stop button) stops the waiting, not the job."""
-        if progress:
-            self._show_progress()
         try:
-            self._wait_for(lambda: self._job.status in state.FINAL, timeout, "the job to end")
+            if progress and not session._in_kernel():
+                terminal.follow(self._job, timeout)  # a live view in the terminal
+            else:
+                if progress:
+                    from IPython.display import display
+
+                    display(self.widget)  # it updates by itself while this cell waits
+                self._wait_for(lambda: self._job.status in state.FINAL, timeout, "the job to end")
         except KeyboardInterrupt:
             print(
                 f"Stopped waiting; job {self.id} goes on (run.cancel() stops it).",
@@ -201,27 +205,8 @@ class Run:
             raise
         return self
 
-    def _show_progress(self) -> None:
-        if session._in_kernel():
-            from IPython.display import display
-
-            display(self.widget)  # it updates by itself while this cell waits
-        else:
-            _TextProgress(self).start()
-
     def _wait_for(self, done: Any, timeout: float | None, what: str) -> None:
-        waiter = _Waiter()  # woken by every change of the job
-        events.dispatcher().subscribe(self._job.id, waiter)
-        deadline = None if timeout is None else time.monotonic() + timeout
-        try:
-            while not done():
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    raise TimeoutError(f"job {self.id}: still waiting for {what} after {timeout} s")
-                waiter.event.wait(1.0 if left is None else min(1.0, left))
-                waiter.event.clear()
-        finally:
-            events.dispatcher().unsubscribe(self._job.id, waiter)
+        events.wait_for(self._job.id, done, timeout, f"{what} (job {self.id})")
 
     # -- results ----------------------------------------------------------------------------
 
@@ -426,36 +411,3 @@ def _describe(fn: Any) -> str:
     module = getattr(fn, "__module__", "") or ""
     qualname = getattr(fn, "__qualname__", type(fn).__name__)
     return qualname if module in ("__main__", "") else f"{module}.{qualname}"
-
-
-class _Waiter:
-    """A dispatcher listener that only wakes a waiting thread."""
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-
-    def on_changes(self, changes: events.Changes, tick: bool) -> None:
-        self.event.set()
-
-    def wants_tick(self) -> bool:
-        return False
-
-
-class _TextProgress:
-    """A one-line progress report on stderr for terminals, at most every 2 s."""
-
-    def __init__(self, run: Run) -> None:
-        self.run = run
-
-    def start(self) -> None:
-        threading.Thread(target=self._loop, daemon=True, name="ganga_widgets-progress").start()
-
-    def _loop(self) -> None:
-        while True:
-            counts = self.run.counts()
-            text = ", ".join(f"{n} {k}" for k, n in counts.items())
-            print(f"\rjob {self.run.id}: {text}   ", end="", file=sys.stderr, flush=True)
-            if self.run._job.status in state.FINAL:
-                print(file=sys.stderr)
-                return
-            time.sleep(2)

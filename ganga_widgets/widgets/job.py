@@ -10,7 +10,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from .. import actions, condor_watch, events, jobs, session, state
+from .. import actions, condor_watch, events, jobs, session, state, terminal
 from ..job_model import JobModel
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -162,6 +162,16 @@ class JobWidget(anywidget.AnyWidget):
         if self._model.condor:
             condor_watch.watcher().unfollow(self._job)
         super().close()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget, and its state as text and HTML for where no widget frontend runs."""
+        data, metadata = super()._repr_mimebundle_(**kwargs)
+        return terminal.mimebundle(data, terminal.job_view(self.view())), metadata
+
+    def view(self) -> dict[str, Any]:
+        """The data the view shows now."""
+        names = ("summary", "counts", "notice", "failures", "held", "detail")
+        return {name: getattr(self, name) for name in names}
 
     def __repr__(self) -> str:
         s = self.summary

@@ -9,7 +9,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from .. import actions, events, rows, session, state
+from .. import actions, events, rows, session, state, terminal
 from .job import JobWidget, static_text
 
 
@@ -159,8 +159,8 @@ class JobTable(anywidget.AnyWidget):
             outcome = actions.on_many(action, found, verb)
             if missing:
                 note = f"not in the registry: {', '.join(map(str, missing[:10]))}"
-                outcome = actions.Outcome(outcome.state if found else "refused",
-                                          f"{outcome.message}; {note}" if found else note)  # fmt: skip
+                message = f"{outcome.message}; {note}" if found else note
+                outcome = actions.Outcome(outcome.state if found else "refused", message)
         else:
             outcome = actions.Outcome("refused", f"cannot {name} jobs {ids}")
         result = {"seq": seq, "name": name, "ids": ids, **outcome.to_dict()}
@@ -189,6 +189,12 @@ class JobTable(anywidget.AnyWidget):
         if self.detail is not None:
             self.detail.close()
         super().close()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget, and its page as text and HTML for where no widget frontend runs."""
+        data, metadata = super()._repr_mimebundle_(**kwargs)
+        page = terminal.table_view(self.rows, self.totals, self.total, self.query)
+        return terminal.mimebundle(data, page), metadata
 
     def __repr__(self) -> str:
         totals = self.totals or {}
