@@ -77,6 +77,8 @@ def remove(job: Any) -> Outcome:
     """Remove a job from the registry with all its files (Ganga kills it first if it runs)."""
     name = _name(job)
     was_active = job.status in state.ACTIVE
+    if job.status in ("submitted", "running"):
+        kill(job)  # ours, not remove()'s own: it also ends a Local job's orphaned subjobs
     try:
         session.public(job).remove()
     except session.ganga_errors() as err:
@@ -87,7 +89,7 @@ def remove(job: Any) -> Outcome:
 
 def on_many(action: Any, jobs: list[Any], verb: str) -> Outcome:
     """Run ``action`` on several jobs; one outcome that says what happened to each."""
-    outcomes = [(job, action(job)) for job in jobs]
+    outcomes = [(job, _guarded(action, job, verb)) for job in jobs]
     done = [job for job, o in outcomes if o.state == "done"]
     others = [o for _, o in outcomes if o.state != "done"]
     parts = []
@@ -101,6 +103,14 @@ def on_many(action: Any, jobs: list[Any], verb: str) -> Outcome:
     state_ = "done" if done else ("failed" if any(o.state == "failed" for o in others)
                                   else "refused")  # fmt: skip
     return Outcome(state_, "; ".join(parts))
+
+
+def _guarded(action: Any, job: Any, verb: str) -> Outcome:
+    """One job's failure (Ganga cannot read it, say) must not stop the others'."""
+    try:
+        return action(job)
+    except Exception as err:
+        return Outcome("failed", f"job {job.id} not {verb}: {type(err).__name__}: {err}")
 
 
 def hold(job: Any) -> Outcome:

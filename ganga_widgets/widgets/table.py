@@ -148,25 +148,29 @@ class JobTable(anywidget.AnyWidget):
     def run_action(self, name: str, ids: list[int], seq: Any = None) -> dict:
         """Run a view action on jobs by id: "kill", "resubmit", "remove", "open", "close"."""
         registry = session.registry_jobs()
-        found = [registry[i] for i in ids if i in registry]
-        missing = [i for i in ids if i not in registry]
+        unreadable = [i for i in ids if i in self._unreadable]
+        found = [registry[i] for i in ids if i in registry and i not in unreadable]
+        missing = [i for i in ids if i not in registry and i not in unreadable]
         if name == "close":
             outcome = self._open(None)
-        elif name == "open" and len(found) == 1:
+        elif name == "open" and len(found) == 1 and len(ids) == 1:
             outcome = self._open(found[0])
-        elif name in _BULK and (found or missing):
+        elif name in _BULK and found:
             action, verb = _BULK[name]
             outcome = actions.on_many(action, found, verb)
-            if missing:
-                note = f"not in the registry: {', '.join(map(str, missing[:10]))}"
-                message = f"{outcome.message}; {note}" if found else note
-                outcome = actions.Outcome(outcome.state if found else "refused", message)
         else:
-            outcome = actions.Outcome("refused", f"cannot {name} jobs {ids}")
+            outcome = actions.Outcome("refused", "" if missing or unreadable
+                                      else f"cannot {name} jobs {ids}")  # fmt: skip
+        notes = [outcome.message] if outcome.message else []
+        if missing:
+            notes.append(f"not in the registry: {_some(missing)}")
+        if unreadable:
+            notes.append(f"Ganga cannot read job {_some(unreadable)}: its files are left alone")
+        outcome = actions.Outcome(outcome.state, "; ".join(notes))
         result = {"seq": seq, "name": name, "ids": ids, **outcome.to_dict()}
         with self._lock:
             self.action = result
-            for job_id in ids:  # show the effect now, not at the next flush
+            for job_id in set(ids) - set(unreadable):  # show the effect now, not at the next flush
                 job = registry.get(job_id)
                 if job is not None and job_id in session.registry_jobs():
                     self._rows[job_id] = rows.row(job, details=job_id in self._page)
@@ -177,7 +181,10 @@ class JobTable(anywidget.AnyWidget):
 
     def _open(self, job: Any) -> actions.Outcome:
         previous = self.detail
-        self.detail = JobWidget(job) if job is not None else None
+        try:
+            self.detail = JobWidget(job) if job is not None else None
+        except Exception as err:  # Ganga failed to read it since the row was made
+            return actions.Outcome("failed", f"cannot show job {job.id}: {err}")
         if previous is not None:
             previous.close()  # no more updates for a view no longer shown
         return actions.Outcome("done", f"showing job {job.id}" if job is not None else "closed")
@@ -200,6 +207,10 @@ class JobTable(anywidget.AnyWidget):
         totals = self.totals or {}
         states = ", ".join(f"{n} {s}" for s, n in (totals.get("by_status") or {}).items())
         return f"JobTable({totals.get('jobs', 0)} jobs: {states})"
+
+
+def _some(ids: list[int]) -> str:
+    return ", ".join(map(str, ids[:10])) + (", ..." if len(ids) > 10 else "")
 
 
 _BULK = {
