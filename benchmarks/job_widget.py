@@ -40,10 +40,11 @@ SLEEPY = (
 
 
 class Wire:
-    """Every comm update message from the kernel, with its arrival time and size."""
+    """Every comm message from the kernel (open, update, custom), with arrival time and size."""
 
     def __init__(self, client: Any) -> None:
-        self.messages: list[tuple[float, str, int, dict]] = []  # (time, comm id, bytes, state)
+        # (time, comm id, bytes, state or content, method)
+        self.messages: list[tuple[float, str, int, dict, str]] = []
         self._client = client
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._read, daemon=True)
@@ -55,17 +56,19 @@ class Wire:
                 msg = self._client.get_iopub_msg(timeout=0.2)
             except queue.Empty:
                 continue
-            if msg["msg_type"] != "comm_msg":
+            if msg["msg_type"] not in ("comm_msg", "comm_open"):
                 continue
             arrived = time.time()
             data = msg["content"].get("data", {})
-            if data.get("method") != "update":
-                continue
+            method = "open" if msg["msg_type"] == "comm_open" else data.get("method")
             size = len(json.dumps(msg["content"]))
-            self.messages.append((arrived, msg["content"]["comm_id"], size, data["state"]))
+            body = data.get("content", {}) if method == "custom" else data.get("state", {})
+            self.messages.append((arrived, msg["content"]["comm_id"], size, body, method))
 
-    def of(self, comm_id: str, since: float = 0.0) -> list[tuple[float, str, int, dict]]:
-        return [m for m in self.messages if m[1] == comm_id and m[0] >= since]
+    def of(
+        self, comm_id: str, since: float = 0.0, methods: tuple[str, ...] = ("update",)
+    ) -> list[tuple[float, str, int, dict, str]]:
+        return [m for m in self.messages if m[1] == comm_id and m[0] >= since and m[4] in methods]
 
     def stop(self) -> None:
         self._stop.set()
@@ -113,7 +116,7 @@ def latencies(events: list, updates: list, ours: bool, codes: dict[str, str]) ->
         for k, (t, _, _, _status) in enumerate(changes):
             accepted = {codes.get(s, "?") for _, _, _, s in changes[k:]}
             later = {s for _, _, _, s in changes[k:]}
-            for arrived, _, _, st in updates:
+            for arrived, _, _, st, _ in updates:
                 if arrived < t:
                     continue
                 if ours:

@@ -44,6 +44,8 @@ def setup(gangadir: str) -> None:
             naive = _naive.get(master_id)
             if naive is not None and subjob is not None:
                 naive.last = {"subjob": subjob, "status": value}
+            if subjob is None:
+                _on_status_for_naive_tables()
 
     job_class.__setattr__ = recording
 
@@ -84,3 +86,75 @@ def storm(job: Any) -> dict[str, float]:
 
 
 CODES = state.STATUS_CODES
+
+
+# -- JobTable (benchmarks/table.py) ---------------------------------------------------------
+
+
+class NaiveTable(anywidget.AnyWidget):
+    """Baseline dashboard: every job read whole and sent; live, the whole page is sent again
+    on every status change, synchronously (what a first, simple dashboard does)."""
+
+    _esm = "export default { render() {} }"
+    rows = t.List().tag(sync=True)
+
+
+_live_naive: list[NaiveTable] = []
+
+
+def build_registry(gangadir: str, n: int, split_jobs: int, subjobs: int) -> None:
+    """A registry of ``n`` jobs: ``split_jobs`` completed ones with ``subjobs`` subjobs each,
+    the rest new (creating a job costs ~14 ms; running thousands would take hours)."""
+    from ganga_widgets import events
+
+    setup(gangadir)
+    ganga = session.gpi()
+    done = []
+    for i in range(split_jobs):
+        job = python_job("pass", subjobs)
+        job.name = f"split-{i}"
+        job.submit()
+        done.append(job)
+    for i in range(n - split_jobs):
+        app = ganga.Executable(exe=sys.executable)
+        ganga.Job(name=f"draft-{i}", comment="benchmark", application=app, backend=ganga.Local())
+    for job in done:
+        events.wait_for(job.id, lambda job=job: job.status == "completed", 300, "completion")
+
+
+def naive_table(everything: bool) -> NaiveTable:
+    """The baseline, displayed: every job (``everything``) or the newest 25, read whole."""
+    from IPython.display import display
+
+    table = NaiveTable(rows=_naive_rows(None if everything else 25))
+    if not everything:
+        _live_naive.append(table)
+    display(table)
+    return table
+
+
+def _naive_rows(limit: int | None) -> list[dict]:
+    from ganga_widgets import rows
+
+    registry = session.registry_jobs()
+    ids = sorted(registry, reverse=True)[:limit]
+    return [rows.row(registry[i], details=True) for i in ids]
+
+
+def _on_status_for_naive_tables() -> None:
+    for table in _live_naive:
+        table.rows = _naive_rows(25)
+
+
+def waiting_jobs(n: int, flag: str) -> list[Any]:
+    """``n`` running jobs that all end when ``flag`` exists."""
+    ganga = session.gpi()
+    code = f"import os, time\nwhile not os.path.exists({flag!r}):\n    time.sleep(0.02)"
+    app = ganga.Executable(exe=sys.executable, args=["-c", code])
+    jobs = [ganga.Job(name=f"waits-{i}", application=app, backend=ganga.Local()) for i in range(n)]
+    for job in jobs:
+        job.submit()
+    deadline = time.time() + 120
+    while time.time() < deadline and any(j.status != "running" for j in jobs):
+        time.sleep(0.1)
+    return jobs

@@ -263,3 +263,82 @@ def test_a_submit_notebook_shows_the_run_live_and_its_failed_call(
     wait_all_cells_done(page)
     expect(page.locator(NOTEBOOK)).to_contain_text("from 7 runs; failed: [5]")
     widget.screenshot(path=str(artifacts / "submit-lab-final.png"))
+
+
+def _table_notebook(path: Path, token: str) -> Path:
+    """12 new jobs, 2 failed ones and one that runs for minutes, then the dashboard."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import sys, ganga_widgets\n"
+            "from ganga_widgets import JobTable, events\n"
+            "ganga_widgets.start()\n"
+            "g = ganga_widgets.session.gpi()\n"
+            "def job(name, code):\n"
+            "    app = g.Executable(exe=sys.executable, args=['-c', code])\n"
+            "    return g.Job(name=name, application=app, backend=g.Local())\n"
+            "drafts = [job(f'draft-{i}', 'pass') for i in range(12)]\n"
+            "drafts[0].name = '<img src=x onerror=\"window.pwned=3\">draft'\n"
+            "bad = [job(f'bad-{i}', 'raise SystemExit(4)') for i in range(2)]\n"
+            f"long = job('long', 'import time; time.sleep(600)  # {token}')\n"
+            "for j in bad + [long]:\n"
+            "    j.submit()\n"
+            "for j in bad:\n"
+            "    events.wait_for(j.id, lambda: j.status == 'failed', 60, 'failure')"
+        ),
+        nbformat.v4.new_code_cell("JobTable(page_size=10)"),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_the_table_filters_opens_a_job_and_kills_from_a_row(
+    app: str, jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    token = f"gw-table-{uuid.uuid4().hex}"
+    server = jupyter(app, [_table_notebook(tmp_path / "table.ipynb", token)])
+    page.goto(server.notebook_url("table.ipynb"))
+    run_all_cells(page)
+    table = page.locator(NOTEBOOK + " .jp-OutputArea-output .gw-table")
+    expect(table).to_be_visible(timeout=90_000)
+    wait_all_cells_done(page)
+    expect(table).to_have_attribute("data-total", "15")
+    expect(table).to_have_attribute("data-rows", "10")  # one page of 10, newest first
+    long_row = table.locator("tr.gw-row").first
+    expect(long_row).to_have_attribute("data-status", "running", timeout=30_000)
+    expect(table.locator(".gw-summary")).to_contain_text("15 jobs")
+    expect(table.locator(".gw-page")).to_contain_text("page 1 of 2")
+    assert table.locator("img").count() == 0 and page.evaluate("window.pwned") is None
+    table.screenshot(path=str(artifacts / f"table-{app}-all.png"))
+
+    # Filter by a status chip, then clear it.
+    table.locator('.gw-status-filter .gw-chip[data-value="failed"]').click()
+    expect(table).to_have_attribute("data-total", "2")
+    expect(table.locator("tr.gw-row")).to_have_count(2)
+    for row in table.locator("tr.gw-row").all():
+        expect(row).to_have_attribute("data-status", "failed")
+    table.screenshot(path=str(artifacts / f"table-{app}-failed.png"))
+    table.locator('.gw-status-filter .gw-chip[data-value="failed"]').click()
+    expect(table).to_have_attribute("data-total", "15")
+
+    # Open: the job's own widget view inside the table.
+    long_row.locator(".gw-open").click()
+    detail = table.locator(".gw-detail-view .gw-job")
+    expect(detail).to_have_attribute("data-status", "running", timeout=30_000)
+    expect(detail.locator(".gw-name")).to_have_text("long")
+
+    # Kill from the row, after its confirmation: the process ends, row and detail say so.
+    wait_until(lambda: _processes_with(token), 30, "the job's process")
+    long_row.locator(".gw-kill").click()
+    confirm = table.locator(".gw-bulk .gw-confirm")  # the table's, not the opened job's
+    expect(confirm).to_contain_text('Kill job 14 "long"?')
+    confirm.locator(".gw-danger").click()
+    expect(long_row).to_have_attribute("data-status", "killed", timeout=30_000)
+    expect(table.locator(".gw-bulk .gw-action-status")).to_contain_text("killed 1 job (14)")
+    expect(detail).to_have_attribute("data-status", "killed", timeout=30_000)
+    wait_until(lambda: not _processes_with(token), 15, "the job's process to be gone")
+    table.screenshot(path=str(artifacts / f"table-{app}-killed.png"))

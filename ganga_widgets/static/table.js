@@ -85,7 +85,9 @@ async function render({ model, el, host }) {
   const detailView = h("div", "gw-detail-view");
   detailBox.append(detailHead, detailView);
 
-  root.append(summary, filters, bulk, table, empty, pager, detailBox);
+  const scroller = h("div", "gw-scroll"); // a narrow output area scrolls the table, not the page
+  scroller.append(table);
+  root.append(summary, filters, bulk, scroller, empty, pager, detailBox);
 
   // -- state kept by this view: the selection, the pending query --------------------------------
   const selected = new Set();
@@ -142,7 +144,8 @@ async function render({ model, el, host }) {
     const kill = button("Kill", "gw-kill", () =>
       askConfirm(confirmBox, `Kill job ${row.id}${row.name ? ` "${row.name}"` : ""}?`, "Yes, kill",
         () => tracker.send("kill", { ids: [row.id] })));
-    const resubmit = button("Resubmit failed", "gw-resubmit", () => tracker.send("resubmit", { ids: [row.id] }));
+    const resubmit = button("Resubmit", "gw-resubmit", () => tracker.send("resubmit", { ids: [row.id] }));
+    resubmit.title = "Resubmit the failed subjobs (their output is kept in previous-attempts/)";
     const remove = button("Remove", "gw-remove", () => {
       selected.clear();
       selected.add(row.id);

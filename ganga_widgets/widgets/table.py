@@ -36,15 +36,16 @@ class JobTable(anywidget.AnyWidget):
         if page_size not in rows.PAGE_SIZES:
             raise ValueError(f"page_size must be one of {rows.PAGE_SIZES}; got {page_size!r}")
         session.start()
-        super().__init__(**kwargs)
         self._lock = threading.RLock()  # trait writes: dispatcher thread vs. message handlers
-        self._rows: dict[int, dict] = {}  # every job's row
         self._unreadable: dict[int, str] = {}  # jobs Ganga failed to read: listed, not lost
         self._query = rows.Query(page_size=page_size)
-        self._page: list[int] = []
+        registry = session.registry_jobs()
+        self._rows = self._read_all(registry)  # every job's row
+        self._page, _, initial = self._page_state(registry)
+        # The first page goes with the widget's opening message: one message, not two.
+        super().__init__(**initial, clock=time.time(), **kwargs)
         self.on_msg(self._on_msg)
         events.dispatcher().subscribe_all(self)
-        self.refresh()
 
     # -- updates ----------------------------------------------------------------------------
 
@@ -52,9 +53,13 @@ class JobTable(anywidget.AnyWidget):
         """Read every job again (from Ganga's index: nothing is loaded but the page)."""
         with self._lock:
             registry = session.registry_jobs()
-            self._rows = {i: rows.row(job, details=False) for i, job in registry.items()}
-            self._rows.update({i: rows.unreadable(i, e) for i, e in self._unreadable.items()})
+            self._rows = self._read_all(registry)
             self._push(full=True, registry=registry)
+
+    def _read_all(self, registry: dict[int, Any]) -> dict[int, dict]:
+        every = {i: rows.row(job, details=False) for i, job in registry.items()}
+        every.update({i: rows.unreadable(i, e) for i, e in self._unreadable.items()})
+        return every
 
     def on_jobs_changed(self, changes: dict[int, events.Changes], tick: bool) -> None:
         """Called by the dispatcher with the jobs that changed (and each second, a tick)."""
@@ -81,26 +86,36 @@ class JobTable(anywidget.AnyWidget):
     def wants_tick(self) -> bool:
         return True  # to notice new and removed jobs, and tick durations
 
+    def _page_state(self, registry: dict[int, Any]) -> tuple[list[int], set[int], dict]:
+        """The page for the query (its jobs read whole, for their times: ``fresh``) and the
+        synced values that describe it."""
+        page, total = rows.select(self._rows, self._query)
+        fresh = {i for i in page if self._rows[i]["times"] is None and not self._rows[i]["error"]}
+        for job_id in fresh:
+            self._rows[job_id] = self._read(job_id, registry)
+        return (
+            page,
+            fresh,
+            {
+                "rows": [self._rows[i] for i in page],
+                "total": total,
+                "query": self._query.to_dict(),
+                "facets": rows.facets(self._rows),
+                "totals": rows.totals(self._rows),
+            },
+        )
+
     def _push(self, full: bool, registry: dict[int, Any], changed: set[int] = frozenset()) -> None:
         """Recompute the page; send it whole if other jobs are on it now, else only the rows
         that changed. Summary, facets and total go when they changed."""
-        page, total = rows.select(self._rows, self._query)
-        fresh = [i for i in page if self._rows[i]["times"] is None and not self._rows[i]["error"]]
-        for job_id in fresh:  # read the jobs on screen whole: their times
-            self._rows[job_id] = self._read(job_id, registry)
-        page_rows = [self._rows[i] for i in page]
-        values = {
-            "total": total,
-            "query": self._query.to_dict(),
-            "facets": rows.facets(self._rows),
-            "totals": rows.totals(self._rows),
-        }
+        page, fresh, values = self._page_state(registry)
+        page_rows = values["rows"]
         new_page = full or page != self._page
-        if new_page:
-            values["rows"] = page_rows
+        if not new_page:
+            del values["rows"]
         self._page = page
         changed_values = {k: v for k, v in values.items() if getattr(self, k) != v}
-        patch = [] if new_page else [r for r in page_rows if r["id"] in changed | set(fresh)
+        patch = [] if new_page else [r for r in page_rows if r["id"] in changed | fresh
                                      and r not in self.rows]  # fmt: skip
         if not changed_values and not patch:
             return
