@@ -259,9 +259,13 @@ def index_entry(job: Any) -> dict | None:
     ...), so that thousands of jobs can be listed without reading each; None if loaded."""
     from GangaCore.Core.GangaRepository import getRegistry
 
-    if getRegistry("jobs").has_loaded(job):
+    registry = getRegistry("jobs")
+    loaded = getattr(registry.repository, "_fully_loaded", None)
+    # Ganga's has_loaded() (also behind job._index_cache) scans the whole registry for the
+    # job: listing 5,000 jobs took 6 s. Its repository's id -> loaded-object dict is O(1).
+    if loaded.get(job.id) is job if isinstance(loaded, dict) else registry.has_loaded(job):
         return None
-    entry = job._index_cache
+    entry = job._index_cache_dict
     return entry if isinstance(entry, dict) else None
 
 

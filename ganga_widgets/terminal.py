@@ -122,7 +122,7 @@ def table_view(rows: list[dict], totals: dict[str, Any], total: int,
         table.add_column(column, no_wrap=column not in ("Name",))
     for r in rows:
         times = r.get("times") or {}
-        done = r["counts"].get("completed", 0)
+        done = r["counts"].get("completed", 0) + r["counts"].get("completed_frozen", 0)
         subjobs = bar(r["counts"], 12) + Text(f" {done}/{r['subjobs']}") if r["subjobs"] else ""
         table.add_row(Text(str(r["id"])), Text(r["error"] or r["name"]), Text(r["application"]),
                       Text(r["backend"]), badge(r["status"]), subjobs,

@@ -67,17 +67,24 @@ def page(browser: Any, artifacts: Path, request: pytest.FixtureRequest) -> Itera
     assert not ours, f"page errors from the widget: {ours}"
 
 
+def _write_notebook(path: Path, *cells: Any) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    nb.cells = list(cells)
+    nbformat.write(nb, path)
+    return path
+
+
 def _kill_notebook(path: Path, token: str, flag: Path) -> Path:
     """A notebook whose job sleeps for minutes; its name and stderr are full of HTML; its
     last cell keeps the kernel busy until ``flag`` exists."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
     code = (
         "import sys, time\n"
         "print('<script>window.pwned = 1</script><b>not bold</b>', file=sys.stderr, flush=True)\n"
         f"time.sleep(600)  # {token}\n"
     )
-    nb.cells = [
+    return _write_notebook(
+        path,
         nbformat.v4.new_code_cell(
             "import sys, ganga_widgets\n"
             "from ganga_widgets import JobWidget\n"
@@ -95,16 +102,13 @@ def _kill_notebook(path: Path, token: str, flag: Path) -> Path:
             f"while not os.path.exists({str(flag)!r}) and time.time() < deadline:\n"
             "    time.sleep(0.05)"
         ),
-    ]
-    nbformat.write(nb, path)
-    return path
+    )
 
 
 def _condor_notebook(path: Path) -> Path:
     """Two blocker jobs fill the pool's two slots, so the watched job is idle for a while."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
-    nb.cells = [
+    return _write_notebook(
+        path,
         nbformat.v4.new_code_cell(
             "import time, htcondor, ganga_widgets\n"
             "from ganga_widgets import JobWidget\n"
@@ -125,9 +129,7 @@ def _condor_notebook(path: Path) -> Path:
             "job.submit()\n"
             "JobWidget(job)"
         ),
-    ]
-    nbformat.write(nb, path)
-    return path
+    )
 
 
 def _processes_with(token: str) -> list[int]:
@@ -267,9 +269,8 @@ def test_a_submit_notebook_shows_the_run_live_and_its_failed_call(
 
 def _table_notebook(path: Path, token: str) -> Path:
     """12 new jobs, 2 failed ones and one that runs for minutes, then the dashboard."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
-    nb.cells = [
+    return _write_notebook(
+        path,
         nbformat.v4.new_code_cell(
             "import sys, ganga_widgets\n"
             "from ganga_widgets import JobTable, events\n"
@@ -288,9 +289,7 @@ def _table_notebook(path: Path, token: str) -> Path:
             "    events.wait_for(j.id, lambda: j.status == 'failed', 60, 'failure')"
         ),
         nbformat.v4.new_code_cell("JobTable(page_size=10)"),
-    ]
-    nbformat.write(nb, path)
-    return path
+    )
 
 
 @pytest.mark.parametrize("app", APPS)
