@@ -157,4 +157,7 @@ def waiting_jobs(n: int, flag: str) -> list[Any]:
     deadline = time.time() + 120
     while time.time() < deadline and any(j.status != "running" for j in jobs):
         time.sleep(0.1)
+    late = [j.id for j in jobs if j.status != "running"]
+    if late:
+        raise RuntimeError(f"jobs {late} not running after 120 s")
     return jobs

@@ -33,24 +33,42 @@ def install() -> None:
 def _fix_leftover_backend_variable(service: Any) -> None:
     """Defect: when two backends become active in one pass, `_check_active_backends` starts
     polling with the loop's leftover `backend_obj`, so one backend is polled twice and the
-    other never (e.g. a Local job stops updating while a Condor job is also active)."""
+    other never (e.g. a Local job stops updating while a Condor job is also active).
+    Also: an exception for one job ended the polling for good, and each pass cost
+    O(registry size) per job to learn whether it is loaded (O(n²): 5,000 jobs)."""
     from GangaCore.Core.GangaRepository.Registry import RegistryKeyError, RegistryLockError
     from GangaCore.GPIDev.Base.Proxy import getName, stripProxy
     from GangaCore.GPIDev.Lib.Job.Job import lazyLoadJobBackend, lazyLoadJobStatus
     from GangaCore.Utility.Config import getConfig
 
+    from . import session
+
     poll_rate = getConfig("PollThread")["base_poll_rate"]
+
+    def status_of(j: Any) -> str:
+        if session.is_loaded(j):  # O(1); Ganga's lazyLoadJobStatus is O(registry size)
+            return j.status
+        return (j._index_cache_dict or {}).get("status") or lazyLoadJobStatus(j)
 
     def _check_active_backends(self: Any, job_slice: Any = None) -> None:
         if not self.enabled:
             return
+        done = False
+        try:
+            done = _find_active_backends(self, job_slice)
+        finally:  # also defect: one error here stopped all monitoring for good
+            if not done:
+                self.loop.call_later(poll_rate, self._check_active_backends, job_slice)
+
+    def _find_active_backends(self: Any, job_slice: Any) -> bool:
+        """Ganga's pass over the registry, fixed; True if a job_slice has nothing active."""
         ids = job_slice.ids() if job_slice else self.registry_slice.ids()
         found: dict = {}
         backend_of: dict = {}  # backend name -> a backend object of that type
         for i in ids:
             try:
                 j = stripProxy(self.registry_slice(i))
-                status = lazyLoadJobStatus(j)
+                status = status_of(j)
                 if status in ("submitted", "running") or (j.master and status == "submitting"):
                     backend = lazyLoadJobBackend(j)
                     name = getName(backend)
@@ -58,9 +76,11 @@ def _fix_leftover_backend_variable(service: Any) -> None:
                     backend_of.setdefault(name, backend)
             except (RegistryKeyError, RegistryLockError):
                 pass  # the job was removed meanwhile
+            except Exception as err:  # e.g. Ganga's own race loading a job: skip it this pass
+                log.debug("monitoring skipped job %s this pass: %r", i, err)
         if job_slice and not found:
             self.enabled = False
-            return
+            return True
         previous = self.active_backends
         self.active_backends = found
         for name in found:
@@ -68,7 +88,7 @@ def _fix_leftover_backend_variable(service: Any) -> None:
                 self._check_backend(backend_of[name])
         if previous:
             self._cleanup_finished_backends(previous, found)
-        self.loop.call_later(poll_rate, self._check_active_backends, job_slice)
+        return False
 
     service._check_active_backends = _check_active_backends
 

@@ -257,16 +257,24 @@ def registry_jobs() -> dict[int, Any]:
 def index_entry(job: Any) -> dict | None:
     """What Ganga's index says of a job it has not loaded (status, name, subjob statuses,
     ...), so that thousands of jobs can be listed without reading each; None if loaded."""
+
+    if is_loaded(job):
+        return None
+    entry = job._index_cache_dict
+    return entry if isinstance(entry, dict) else None
+
+
+def is_loaded(job: Any) -> bool:
+    """Whether Ganga has read this (master) job whole. Ganga's has_loaded() (also behind
+    job._index_cache and lazyLoadJobStatus) scans the whole registry: listing 5,000 jobs took
+    6 s. Its repository keeps an id -> loaded-object dict, which answers in O(1)."""
     from GangaCore.Core.GangaRepository import getRegistry
 
     registry = getRegistry("jobs")
     loaded = getattr(registry.repository, "_fully_loaded", None)
-    # Ganga's has_loaded() (also behind job._index_cache) scans the whole registry for the
-    # job: listing 5,000 jobs took 6 s. Its repository's id -> loaded-object dict is O(1).
-    if loaded.get(job.id) is job if isinstance(loaded, dict) else registry.has_loaded(job):
-        return None
-    entry = job._index_cache_dict
-    return entry if isinstance(entry, dict) else None
+    if isinstance(loaded, dict):
+        return loaded.get(job.id) is job
+    return registry.has_loaded(job)
 
 
 def backend_name_of_class(class_name: str) -> str:
