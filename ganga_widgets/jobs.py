@@ -32,6 +32,11 @@ def resolve(obj: Any) -> Any:
 
 
 def _by_id(job_id: int) -> Any:
+    if job_id in session.unreadable_ids():
+        raise ValueError(
+            f"Ganga cannot read job {job_id}: its repository entry is damaged (Ganga's log "
+            "says why). Its files are left as they are; JobTable() lists it as unreadable."
+        )
     try:
         return session.lookup_job(job_id)
     except KeyError:

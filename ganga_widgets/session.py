@@ -264,6 +264,15 @@ def index_entry(job: Any) -> dict | None:
     return entry if isinstance(entry, dict) else None
 
 
+def unreadable_ids() -> set[int]:
+    """Jobs Ganga failed to read. Asking Ganga to read one again is a "severe error" to it:
+    it shuts its monitoring down. Nothing here may touch these jobs."""
+    from GangaCore.Core.GangaRepository import getRegistry
+
+    start()
+    return set(getattr(getRegistry("jobs").repository, "incomplete_objects", None) or ())
+
+
 def is_loaded(job: Any) -> bool:
     """Whether Ganga has read this (master) job whole. Ganga's has_loaded() (also behind
     job._index_cache and lazyLoadJobStatus) scans the whole registry: listing 5,000 jobs took

@@ -239,7 +239,7 @@ for name in ("first", "broken", "third"):
 
     import ganga_widgets
 
-    ganga_widgets.start(gangadir=str(gangadir))
+    ganga_widgets.start(gangadir=str(gangadir), poll={"Local": 1})
     table = _table()
 
     by_id = {r["id"]: r for r in table.rows}
@@ -252,6 +252,14 @@ for name in ("first", "broken", "third"):
     assert entry.exists()  # listed, not lost: nothing deleted the user's files
     table.refresh()
     assert _statuses(table) == {"new": 2, "unreadable": 1}
+
+    # Ganga's monitoring goes on past the unreadable entry: a new job is followed to its end.
+    from ganga_widgets import session
+
+    job = python_job(session.gpi(), "pass", name="after")
+    job.submit()
+    _query(table, status=[])
+    wait_until(lambda: _row(table, job.id, "completed"), 60, "the new job to complete")
 
 
 def test_watch_in_a_terminal_shows_the_job_until_it_ends(tmp_path: Path) -> None:

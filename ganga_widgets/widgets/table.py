@@ -57,9 +57,14 @@ class JobTable(anywidget.AnyWidget):
             self._push(full=True, registry=registry)
 
     def _read_all(self, registry: dict[int, Any]) -> dict[int, dict]:
-        every = {i: rows.row(job, details=False) for i, job in registry.items()}
-        every.update({i: rows.unreadable(i, e) for i, e in self._unreadable.items()})
+        skip = self._skip()
+        every = {i: rows.row(job, details=False) for i, job in registry.items() if i not in skip}
+        every.update({i: rows.unreadable(i, self._unreadable.get(i, _DAMAGED)) for i in skip})
         return every
+
+    def _skip(self) -> set[int]:
+        """Jobs never to be read again (see session.unreadable_ids)."""
+        return set(self._unreadable) | session.unreadable_ids()
 
     def on_jobs_changed(self, changes: dict[int, events.Changes], tick: bool) -> None:
         """Called by the dispatcher with the jobs that changed (and each second, a tick)."""
@@ -68,8 +73,9 @@ class JobTable(anywidget.AnyWidget):
         with self._lock:
             registry = session.registry_jobs()
             changed = set(changes)
+            skip = self._skip()
             if tick:  # jobs created or removed without a status change we saw
-                changed |= set(registry) ^ (set(self._rows) - set(self._unreadable))
+                changed |= set(registry) ^ set(self._rows)
                 changed |= {
                     i
                     for i in self._page
@@ -77,9 +83,13 @@ class JobTable(anywidget.AnyWidget):
                 }  # fmt: skip  (their durations tick)
             for job_id in changed:
                 job = registry.get(job_id)
-                if job is None and job_id not in self._unreadable:
+                if job_id in skip:
+                    self._rows[job_id] = rows.unreadable(
+                        job_id, self._unreadable.get(job_id, _DAMAGED)
+                    )
+                elif job is None:
                     self._rows.pop(job_id, None)  # removed
-                elif job is not None:
+                else:
                     self._rows[job_id] = rows.row(job, details=job_id in self._page)
             self._push(full=False, registry=registry, changed=changed)
 
@@ -163,7 +173,8 @@ class JobTable(anywidget.AnyWidget):
     def run_action(self, name: str, ids: list[int], seq: Any = None) -> dict:
         """Run a view action on jobs by id: "kill", "resubmit", "remove", "open", "close"."""
         registry = session.registry_jobs()
-        unreadable = [i for i in ids if i in self._unreadable]
+        skip = self._skip()
+        unreadable = [i for i in ids if i in skip]
         found = [registry[i] for i in ids if i in registry and i not in unreadable]
         missing = [i for i in ids if i not in registry and i not in unreadable]
         if name == "close":
@@ -222,6 +233,9 @@ class JobTable(anywidget.AnyWidget):
         totals = self.totals or {}
         states = ", ".join(f"{n} {s}" for s, n in (totals.get("by_status") or {}).items())
         return f"JobTable({totals.get('jobs', 0)} jobs: {states})"
+
+
+_DAMAGED = "its repository entry is damaged (Ganga's log says why)"
 
 
 def _some(ids: list[int]) -> str:
