@@ -139,7 +139,7 @@ def table_view(rows: list[dict], totals: dict[str, Any], total: int,
 
 def to_text(renderable: RenderableType, color: bool = False, width: int = 110) -> str:
     console = Console(record=True, width=width, force_terminal=color, color_system=(
-        "truecolor" if color else None), file=_Discard())  # fmt: skip
+        "truecolor" if color else None), file=_Discard(), force_jupyter=False)  # fmt: skip
     console.print(renderable)
     return console.export_text(styles=color)
 
@@ -147,7 +147,7 @@ def to_text(renderable: RenderableType, color: bool = False, width: int = 110) -
 def to_html(renderable: RenderableType, width: int = 110) -> str:
     """A self-contained, escaped HTML snapshot (inline styles, no scripts)."""
     console = Console(record=True, width=width, file=_Discard(), force_terminal=True,
-                      color_system="truecolor")  # fmt: skip
+                      color_system="truecolor", force_jupyter=False)  # fmt: skip
     console.print(renderable)
     return console.export_html(inline_styles=True, code_format=(
         '<pre style="font-family:ui-monospace,monospace;font-size:12px;line-height:1.3">'
@@ -169,7 +169,8 @@ def _in_kernel() -> bool:
 
 
 class _Discard:
-    """Console output goes nowhere: only the recording is used."""
+    """Console output goes nowhere: only the recording is used. (In a kernel, rich would
+    otherwise display what it prints as notebook outputs of its own: force_jupyter=False.)"""
 
     def write(self, _text: str) -> int:
         return 0

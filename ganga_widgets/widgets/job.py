@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,21 @@ class JobWidget(anywidget.AnyWidget):
         self.refresh()  # show the effect now rather than at the next dispatcher flush
         return result
 
+    def wait(self, status: str | Iterable[str] | None = None, timeout: float | None = None) -> str:
+        """Block until the view shows the job ``status`` (a status or several; default: any
+        end). The widget keeps updating meanwhile; an interrupt stops the waiting, not the
+        job. Returns the status shown; TimeoutError after ``timeout`` seconds."""
+        wanted = set(state.FINAL) if status is None else {status} if isinstance(status, str) \
+            else set(status)  # fmt: skip
+        unknown = sorted(wanted - set(state.STATUS_CODES))
+        if unknown:
+            raise ValueError(f"unknown status {', '.join(map(repr, unknown))}; a job shows one "
+                             f"of: {', '.join(state.STATUS_CODES)}")  # fmt: skip
+        what = f"job {self._model.master_id} to be {' or '.join(sorted(wanted))}"
+        events.wait_for(self._model.master_id, lambda: self.summary.get("status") in wanted,
+                        timeout, what)  # fmt: skip
+        return str(self.summary.get("status"))
+
     # -- lifetime ---------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -166,7 +182,15 @@ class JobWidget(anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """The widget, and its state as text and HTML for where no widget frontend runs."""
         data, metadata = super()._repr_mimebundle_(**kwargs)
-        return terminal.mimebundle(data, terminal.job_view(self.view())), metadata
+        return terminal.mimebundle(data, self.renderable()), metadata
+
+    def renderable(self) -> Any:
+        """The view as a rich renderable: ``rich.print(w.renderable())`` in a terminal."""
+        return terminal.job_view(self.view())
+
+    def text(self, width: int = 110) -> str:
+        """The view as plain text."""
+        return terminal.to_text(self.renderable(), width=width)
 
     def view(self) -> dict[str, Any]:
         """The data the view shows now."""

@@ -226,8 +226,15 @@ class JobTable(anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """The widget, and its page as text and HTML for where no widget frontend runs."""
         data, metadata = super()._repr_mimebundle_(**kwargs)
-        page = terminal.table_view(self.rows, self.totals, self.total, self.query)
-        return terminal.mimebundle(data, page), metadata
+        return terminal.mimebundle(data, self.renderable()), metadata
+
+    def renderable(self) -> Any:
+        """The page as a rich table: ``rich.print(table.renderable())`` in a terminal."""
+        return terminal.table_view(self.rows, self.totals, self.total, self.query)
+
+    def text(self, width: int = 110) -> str:
+        """The page as plain text."""
+        return terminal.to_text(self.renderable(), width=width)
 
     def __repr__(self) -> str:
         totals = self.totals or {}
