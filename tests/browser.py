@@ -82,20 +82,28 @@ def _isolated_env(base: Path) -> dict[str, str]:
 
 
 @contextmanager
-def jupyter_server(app: str, base: Path, notebooks: list[Path]) -> Iterator[Server]:
+def jupyter_server(
+    app: str, base: Path, notebooks: list[Path], python: str = sys.executable,
+    user_data_dir: bool = False,
+) -> Iterator[Server]:  # fmt: skip
+    """A server run by ``python`` (another environment's, as on SWAN). ``user_data_dir``:
+    Jupyter's data directory is the user's own ``~/.local/share/jupyter``, where
+    ``pip install --user`` puts kernelspecs and labextensions."""
     env = _isolated_env(base)
+    if user_data_dir:
+        env.pop("JUPYTER_DATA_DIR")
+    env["PATH"] = os.path.dirname(python) + os.pathsep + env["PATH"]
     root = base / "notebooks"
     root.mkdir(exist_ok=True)
     for nb in notebooks:
         shutil.copy(nb, root / nb.name)
     port = _free_port()
-    log = open(base / f"jupyter-{app}.log", "w")  # closed in the finally below
+    log = open(base / f"jupyter-{app}.log", "a")  # closed in the finally below
     process = subprocess.Popen(
         [
-            sys.executable,
+            python,
             "-m",
-            "jupyter",
-            app,
+            {"lab": "jupyterlab", "notebook": "notebook"}[app],  # not `jupyter lab`: PATH
             "--no-browser",
             "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={port}",

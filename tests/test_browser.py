@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -341,3 +342,70 @@ def test_the_table_filters_opens_a_job_and_kills_from_a_row(
     expect(detail).to_have_attribute("data-status", "killed", timeout=30_000)
     wait_until(lambda: not _processes_with(token), 15, "the job's process to be gone")
     table.screenshot(path=str(artifacts / f"table-{app}-killed.png"))
+
+
+SERVER_VENV = Path(os.environ.get("GW_SERVER_VENV", ROOT / ".venv-server"))
+
+
+def test_swan_like_server_without_anywidget_then_a_user_install(
+    jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    """As on SWAN: the server runs in an environment of its own, without anywidget; the
+    kernel is another environment's (a kernelspec of the user's). The widget cannot render
+    until anywidget's frontend is installed where the server looks, the user's data
+    directory (what ``pip install --user`` does), and the server restarts."""
+    import subprocess
+    import sys
+
+    from playwright.sync_api import expect
+
+    server_python = SERVER_VENV / "bin" / "python"
+    if not server_python.exists():
+        pytest.fail(f"{server_python} is missing: the README's test command creates it")
+    assert subprocess.run([server_python, "-c", "import anywidget"]).returncode != 0
+
+    base = tmp_path / "swan"
+    home = base / "home"
+    user_data = home / ".local" / "share" / "jupyter"
+    spec = user_data / "kernels" / "analysis"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (analysis environment)", "language": "python",
+    }))  # fmt: skip
+    nb = nbformat.read(ROOT / "examples" / "quickstart.ipynb", as_version=4)
+    nb.metadata["kernelspec"] = {"name": "analysis", "display_name": "analysis"}
+    notebook = tmp_path / "swan.ipynb"
+    nbformat.write(nb, notebook)
+
+    def server() -> Any:
+        return jupyter_server("lab", base, [notebook], python=str(server_python),
+                              user_data_dir=True)  # fmt: skip
+
+    # 1. No anywidget where the server looks: ipywidgets' error box, which names anywidget
+    # when clicked (what docs/swan.md tells the user to look for).
+    with server() as lab:
+        page.goto(lab.notebook_url("swan.ipynb"))
+        run_all_cells(page)
+        wait_all_cells_done(page)
+        output = page.locator(NOTEBOOK + " .jp-OutputArea-output").last
+        expect(output).to_contain_text("Click to show javascript error", timeout=60_000)
+        output.get_by_text("Click to show javascript error").click()
+        expect(output).to_contain_text("anywidget", timeout=10_000)
+        assert page.locator(WIDGET).count() == 0
+        output.screenshot(path=str(artifacts / "swan-without-anywidget.png"))
+        print("without anywidget, the output shows:", output.inner_text()[:500])
+
+    # 2. pip install --user: anywidget's files into ~/.local, its frontend into the user's
+    # Jupyter data directory; then the session (the server) restarts.
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--no-deps", "--ignore-installed", "--prefix", str(home / ".local"),
+                    "anywidget"], check=True)  # fmt: skip
+    assert (user_data / "labextensions" / "anywidget" / "package.json").exists()
+    with server() as lab:
+        page.goto(lab.notebook_url("swan.ipynb"))
+        run_all_cells(page)
+        widget = page.locator(WIDGET)
+        expect(widget).to_be_visible(timeout=90_000)
+        expect(widget).to_have_attribute("data-status", "failed", timeout=120_000)
+        page.screenshot(path=str(artifacts / "swan-after-user-install.png"), full_page=True)
