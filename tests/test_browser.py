@@ -409,3 +409,38 @@ def test_swan_like_server_without_anywidget_then_a_user_install(
         expect(widget).to_be_visible(timeout=90_000)
         expect(widget).to_have_attribute("data-status", "failed", timeout=120_000)
         page.screenshot(path=str(artifacts / "swan-after-user-install.png"), full_page=True)
+
+
+def test_a_saved_notebook_exported_to_html_shows_its_widgets_offline(
+    page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    """nbconvert's HTML with the saved widget state, through ganga_widgets.export: the
+    widgets render from files beside the page, with every network request refused."""
+    from notebooks import execute
+    from playwright.sync_api import expect
+
+    from ganga_widgets.export import export_html
+
+    nb = execute("dashboard.ipynb", tmp_path / "home", artifacts)
+    saved = tmp_path / "dashboard.ipynb"
+    nbformat.write(nb, saved)
+    html = export_html(saved)
+
+    outside: list[str] = []
+
+    def local_only(route: Any) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:  # MathJax, CDNs: the page must not need them
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", local_only)
+    page.goto(html.as_uri())
+    table = page.locator(".gw-table")
+    expect(table).to_be_visible(timeout=30_000)
+    expect(table).to_have_attribute("data-total", "10")
+    expect(table.locator(".gw-summary")).to_contain_text("10 jobs")
+    expect(table.locator('tr[data-id="8"]')).to_have_attribute("data-status", "killed")  # long
+    page.screenshot(path=str(artifacts / "static-export.png"), full_page=True)
+    assert not [u for u in outside if "mathjax" not in u.lower()], outside

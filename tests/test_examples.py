@@ -1,40 +1,20 @@
 """Every notebook in examples/ runs top to bottom in a real kernel, as a newcomer would.
 
 Each runs with nbclient in a fresh HOME (so a fresh ~/gangadir); the executed copy, with its
-widget state, is saved to test-artifacts/ for the static-export test and for looking at.
+widget state, is saved to test-artifacts/ for looking at.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
-from conftest import ROOT
+from notebooks import EXAMPLES, execute
 
-EXAMPLES = ROOT / "examples"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-def execute(name: str, home: Path, artifacts: Path, timeout: int = 240) -> Any:
-    """Run examples/<name> in a new kernel; fail with the cell's error if one raises."""
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(EXAMPLES / name, as_version=4)
-    home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "HOME": str(home)}
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(home)}})  # fmt: skip
-    try:
-        client.execute(env=env)
-    finally:
-        nbformat.write(nb, artifacts / f"executed-{name}")
-    return nb
 
 
 def text_of(nb: Any) -> str:

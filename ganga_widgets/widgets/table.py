@@ -39,6 +39,7 @@ class JobTable(anywidget.AnyWidget):
         self._lock = threading.RLock()  # trait writes: dispatcher thread vs. message handlers
         self._unreadable: dict[int, str] = {}  # jobs Ganga failed to read: listed, not lost
         self._query = rows.Query(page_size=page_size)
+        self._patched = False  # rows were patched since the page was last sent whole
         registry = session.registry_jobs()
         self._rows = self._read_all(registry)  # every job's row
         self._page, _, initial = self._page_state(registry)
@@ -91,7 +92,7 @@ class JobTable(anywidget.AnyWidget):
                     self._rows.pop(job_id, None)  # removed
                 else:
                     self._rows[job_id] = rows.row(job, details=job_id in self._page)
-            self._push(full=False, registry=registry, changed=changed)
+            self._push(full=False, registry=registry, changed=changed, settle=tick)
 
     def wants_tick(self) -> bool:
         return True  # to notice new and removed jobs, and tick durations
@@ -115,9 +116,13 @@ class JobTable(anywidget.AnyWidget):
             },
         )
 
-    def _push(self, full: bool, registry: dict[int, Any], changed: set[int] = frozenset()) -> None:
+    def _push(self, full: bool, registry: dict[int, Any], changed: set[int] = frozenset(),
+              settle: bool = False) -> None:  # fmt: skip
         """Recompute the page; send it whole if other jobs are on it now, else only the rows
-        that changed. Summary, facets and total go when they changed."""
+        that changed. Summary, facets and total go when they changed. Patches reach only our
+        view's code: what records synced state alone (nbclient saving a notebook, another
+        frontend) gets the page whole once patching pauses (``settle``, each second) or at
+        the next full push."""
         page, fresh, values = self._page_state(registry)
         page_rows = values["rows"]
         new_page = full or page != self._page
@@ -127,17 +132,23 @@ class JobTable(anywidget.AnyWidget):
         changed_values = {k: v for k, v in values.items() if getattr(self, k) != v}
         patch = [] if new_page else [r for r in page_rows if r["id"] in changed | fresh
                                      and r not in self.rows]  # fmt: skip
-        if not changed_values and not patch:
+        resync = self._patched and not patch and (full or settle) and "rows" not in changed_values
+        if not changed_values and not patch and not resync:
             return
         with self.hold_sync():
             for name, value in changed_values.items():
                 setattr(self, name, value)
             self.clock = time.time()
+            if resync or "rows" in changed_values:
+                self._patched = False
+            if resync:
+                self.send_state("rows")
         if patch:
             # Only the changed rows travel; the synced page is updated here without sending
             # it again, so a view opened later still gets the page as it is now.
             self._set_unsent("rows", page_rows)
             self.send({"type": "patch", "rows": patch})
+            self._patched = True
 
     def _read(self, job_id: int, registry: dict[int, Any]) -> dict:
         job = registry.get(job_id)
