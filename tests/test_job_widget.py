@@ -249,6 +249,12 @@ def test_bad_input_is_refused_with_a_message_saying_what_is_accepted(ganga: Any)
     with pytest.raises(TypeError, match="JobTemplate"):
         JobWidget(ganga.JobTemplate())
 
+    waiting = JobWidget(ganga.Job())
+    with pytest.raises(ValueError, match=r"unknown status 'runing'; a job shows one of: new, "):
+        waiting.wait("runing")
+    with pytest.raises(TimeoutError, match=r"job \d+ to be completed or .* after 0.3 s"):
+        waiting.wait(timeout=0.3)  # a new job never ends by itself
+
 
 def test_a_job_whose_output_dir_is_gone_shows_that(ganga: Any, tmp_path: Path) -> None:
     job = python_job(ganga, "print('hi')")

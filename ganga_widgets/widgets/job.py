@@ -160,8 +160,10 @@ class JobWidget(anywidget.AnyWidget):
         """Block until the view shows the job ``status`` (a status or several; default: any
         end). The widget keeps updating meanwhile; an interrupt stops the waiting, not the
         job. Returns the status shown; TimeoutError after ``timeout`` seconds."""
-        wanted = set(state.FINAL) if status is None else {status} if isinstance(status, str) \
-            else set(status)  # fmt: skip
+        if status is None:
+            wanted = set(state.FINAL)
+        else:
+            wanted = {status} if isinstance(status, str) else set(status)
         unknown = sorted(wanted - set(state.STATUS_CODES))
         if unknown:
             raise ValueError(f"unknown status {', '.join(map(repr, unknown))}; a job shows one "
