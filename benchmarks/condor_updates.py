@@ -27,8 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import save
+
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
 
 
 def child(mode: str, subjobs: int, sleep: float) -> dict[str, Any]:
@@ -101,6 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs of the 1-subjob case")
     parser.add_argument("--sleep", type=float, default=2.0, help="seconds each subjob sleeps")
+    parser.add_argument("--big", type=int, default=50, help="subjobs of the large case")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "SUBJOBS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -108,7 +110,7 @@ def main() -> None:
         return
 
     runs = []
-    cases = [(1, args.repeats), (50, 1)]
+    cases = [(1, args.repeats), (args.big, 1)]
     for subjobs, repeats in cases:
         for _ in range(repeats):
             for mode in ("ganga", "ours"):  # side by side, alternating
@@ -124,9 +126,7 @@ def main() -> None:
                     )
                 runs.append(json.loads(line[len("RESULT ") :]))
                 print(runs[-1], flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"condor_updates-{stamp}.json").write_text(json.dumps(runs, indent=2))
+    save("condor_updates", runs)
     print(report(runs))
 
 

@@ -29,10 +29,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import save
 from jupyter_client.manager import start_new_kernel
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
 
 SLEEPY = (
     "import sys, time, random; random.seed(int(sys.argv[1])); time.sleep(random.uniform(0.3, 1.5))"
@@ -226,9 +226,7 @@ def main() -> None:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
 
-    RESULTS.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"job_widget-{stamp}.json").write_text(json.dumps(results, indent=2))
+    save("job_widget", results)
     print(report(results))
 
 

@@ -30,8 +30,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import save
+
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
 
 
 def child(mode: str, backend: str, n: int, profile: bool) -> dict[str, Any]:
@@ -126,10 +127,8 @@ def main() -> None:
     if args.profile:
         biggest = max(args.sizes)
         profile = measure("bare", args.backends[-1], biggest, profile=True)
-    RESULTS.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
     record = {"runs": runs, "profile": profile}
-    (RESULTS / f"submit-{stamp}.json").write_text(json.dumps(record, indent=2))
+    save("submit", record)
     print(report(runs))
     if profile:
         print(f"\nwhere bare Ganga spends {profile['seconds']:.1f} s submitting "

@@ -3,8 +3,8 @@ messages when 50 jobs change state at once, against baselines measured in the sa
 
 Usage:  .venv/bin/python benchmarks/table.py [--sizes 100 1000 5000] [--changing 50]
 
-For each registry size N (a gangadir built beforehand in its own process: 10 completed jobs
-with 10 subjobs each, the rest new), a fresh kernel starts Ganga on it, then:
+For each registry size N (a gangadir built beforehand in its own process: --split-jobs (10)
+completed jobs with 10 subjobs each, the rest new), a fresh kernel starts Ganga on it, then:
 - ours: ``JobTable()`` displayed; time from the execute request to the widget's comm_open
   (everything the view needs to draw) at the client, and that message's size;
 - baseline 1: Ganga's own listing, ``jobs`` as a cell's result (what users read today);
@@ -29,20 +29,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import save
 from job_widget import Wire, run, text
 from jupyter_client.manager import start_new_kernel
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
-SPLIT_JOBS, SUBJOBS = 10, 10
+SUBJOBS = 10  # of each completed split job in a registry
 CODE_ONLY = ("_esm", "_css")  # the view's code and style: the same for any registry
 
 
-def build(gangadir: Path, n: int, env: dict[str, str]) -> float:
+def build(gangadir: Path, n: int, split_jobs: int, env: dict[str, str]) -> float:
     started = time.monotonic()
     subprocess.run(
         [sys.executable, "-c", "import kernel_side as k; k.build_registry("
-         f"{str(gangadir)!r}, {n}, {SPLIT_JOBS}, {SUBJOBS})"],
+         f"{str(gangadir)!r}, {n}, {split_jobs}, {SUBJOBS})"],
         cwd=HERE, env=env, check=True, capture_output=True, timeout=3600,
     )  # fmt: skip
     return time.monotonic() - started
@@ -85,9 +85,10 @@ def ganga_listing(client: Any) -> dict[str, Any]:
             return {"seconds": time.time() - start, "bytes": size}
 
 
-def one_size(n: int, workdir: Path, env: dict[str, str], changing: int) -> dict[str, Any]:
+def one_size(n: int, workdir: Path, env: dict[str, str], changing: int, split_jobs: int
+             ) -> dict[str, Any]:  # fmt: skip
     gangadir = workdir / f"gangadir-{n}"
-    result: dict[str, Any] = {"jobs": n, "build_seconds": build(gangadir, n, env)}
+    result: dict[str, Any] = {"jobs": n, "build_seconds": build(gangadir, n, split_jobs, env)}
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(workdir), env=env)
     # The driver reads IOPub itself for Ganga's listing, so the Wire starts after it.
     try:
@@ -173,18 +174,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--changing", type=int, default=50, help="jobs ending at once")
+    parser.add_argument("--split-jobs", type=int, default=10, help="completed 10-subjob jobs")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="gw-bench-table-"))
     env = {**os.environ, "HOME": str(workdir)}  # see README: Ganga's Local jobs use HOME
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     change_at = max((s for s in args.sizes if s <= 1000), default=args.sizes[0])
-    results = [one_size(n, workdir, env, args.changing if n == change_at else 0)
+    results = [one_size(n, workdir, env, args.changing if n == change_at else 0, args.split_jobs)
                for n in args.sizes]  # fmt: skip
 
-    RESULTS.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"table-{stamp}.json").write_text(json.dumps(results, indent=2))
+    save("table", results)
     print(report(results))
 
 

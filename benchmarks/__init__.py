@@ -1,0 +1,1 @@
+"""The project's benchmarks: run them all with ``python -m benchmarks`` (see __main__.py)."""

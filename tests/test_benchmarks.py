@@ -1,0 +1,32 @@
+"""The benchmark harness runs every benchmark, at a tiny size, so that none can rot.
+
+It asserts that each ran and reported a comparison with its baseline, never a time.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.usefixtures("condor_pool")  # the Condor benchmarks run too
+def test_every_benchmark_runs_in_tiny_mode(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--tiny", "--results",
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+
+    [summary_file] = tmp_path.glob("all-*.json")
+    summary = json.loads(summary_file.read_text())
+    assert set(summary) == {"job_widget", "table", "submit", "condor_updates"}, summary
+    for name, run in summary.items():
+        assert run["returncode"] == 0 and Path(run["results"]).exists(), (name, run)
+    report = summary_file.with_suffix(".md").read_text()
+    for name in summary:
+        assert f"## {name} (" in report, report
+    assert report.count("ratio") >= 3, report  # every table compares with its baseline
