@@ -46,9 +46,8 @@ def _fix_leftover_backend_variable(service: Any) -> None:
     poll_rate = getConfig("PollThread")["base_poll_rate"]
 
     def status_of(j: Any) -> str:
-        if session.is_loaded(j):  # O(1); Ganga's lazyLoadJobStatus is O(registry size)
-            return j.status
-        return (j._index_cache_dict or {}).get("status") or lazyLoadJobStatus(j)
+        entry = session.index_entry(j)  # O(1); Ganga's lazyLoadJobStatus is O(registry size)
+        return j.status if entry is None else entry.get("status") or lazyLoadJobStatus(j)
 
     def _check_active_backends(self: Any, job_slice: Any = None) -> None:
         if not self.enabled:

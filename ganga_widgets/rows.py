@@ -15,12 +15,8 @@ from . import logs, session, state
 
 PAGE_SIZES = (10, 25, 50, 100)  # bounded: a page message stays well under 100 kB
 SORT_KEYS = ("id", "name", "status", "application", "backend", "subjobs")
-# Status order for sorting: a job's life, then its endings.
-_STATUS_RANK = {s: i for i, s in enumerate((
-    "new", "submitting", "submitted", "idle", "held", "running", "completing",
-    "completed", "completed_frozen", "failed", "failed_frozen", "killed", "removed",
-    "unknown", "unreadable",
-))}  # fmt: skip
+# Status order for sorting: a job's life, then its endings (state lists them in that order).
+_STATUS_RANK = {s: i for i, s in enumerate([*state.STATUS_CODES, "unreadable"])}
 QUEUED = ("submitting", "submitted", "idle")
 
 

@@ -8,6 +8,7 @@ and reusing a Ganga that is already running in this process.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import os
@@ -257,7 +258,6 @@ def registry_jobs() -> dict[int, Any]:
 def index_entry(job: Any) -> dict | None:
     """What Ganga's index says of a job it has not loaded (status, name, subjob statuses,
     ...), so that thousands of jobs can be listed without reading each; None if loaded."""
-
     if is_loaded(job):
         return None
     entry = job._index_cache_dict
@@ -286,6 +286,7 @@ def is_loaded(job: Any) -> bool:
     return registry.has_loaded(job)
 
 
+@functools.cache  # asked once per row; Ganga's plugins do not change once it runs
 def backend_name_of_class(class_name: str) -> str:
     """Ganga's index stores a backend's class name ("Localhost"): the name users know."""
     from GangaCore.Utility.Plugin import allPlugins

@@ -37,7 +37,7 @@ class JobTable(anywidget.AnyWidget):
             raise ValueError(f"page_size must be one of {rows.PAGE_SIZES}; got {page_size!r}")
         session.start()
         self._lock = threading.RLock()  # trait writes: dispatcher thread vs. message handlers
-        self._unreadable: dict[int, str] = {}  # jobs Ganga failed to read: listed, not lost
+        self._unreadable: dict[int, dict] = {}  # rows of jobs Ganga failed to read: kept
         self._query = rows.Query(page_size=page_size)
         self._patched = False  # rows were patched since the page was last sent whole
         registry = session.registry_jobs()
@@ -60,8 +60,11 @@ class JobTable(anywidget.AnyWidget):
     def _read_all(self, registry: dict[int, Any]) -> dict[int, dict]:
         skip = self._skip()
         every = {i: rows.row(job, details=False) for i, job in registry.items() if i not in skip}
-        every.update({i: rows.unreadable(i, self._unreadable.get(i, _DAMAGED)) for i in skip})
+        every.update({i: self._unreadable_row(i) for i in skip})
         return every
+
+    def _unreadable_row(self, job_id: int) -> dict:
+        return self._unreadable.get(job_id) or rows.unreadable(job_id, _DAMAGED)
 
     def _skip(self) -> set[int]:
         """Jobs never to be read again (see session.unreadable_ids)."""
@@ -82,17 +85,19 @@ class JobTable(anywidget.AnyWidget):
                     for i in self._page
                     if self._rows.get(i, {}).get("status") in state.SHOWN_ACTIVE
                 }  # fmt: skip  (their durations tick)
-            for job_id in changed:
-                job = registry.get(job_id)
-                if job_id in skip:
-                    self._rows[job_id] = rows.unreadable(
-                        job_id, self._unreadable.get(job_id, _DAMAGED)
-                    )
-                elif job is None:
-                    self._rows.pop(job_id, None)  # removed
-                else:
-                    self._rows[job_id] = rows.row(job, details=job_id in self._page)
+            self._reread(changed, registry, skip)
             self._push(full=False, registry=registry, changed=changed, settle=tick)
+
+    def _reread(self, ids: set[int], registry: dict[int, Any], skip: set[int]) -> None:
+        """The rows of these jobs again (read whole if on the page); gone if removed."""
+        for job_id in ids:
+            job = registry.get(job_id)
+            if job_id in skip:
+                self._rows[job_id] = self._unreadable_row(job_id)
+            elif job is None:
+                self._rows.pop(job_id, None)  # removed
+            else:
+                self._rows[job_id] = rows.row(job, details=job_id in self._page)
 
     def wants_tick(self) -> bool:
         return True  # to notice new and removed jobs, and tick durations
@@ -156,7 +161,7 @@ class JobTable(anywidget.AnyWidget):
             return self._rows[job_id]
         row = rows.row(job, details=True)
         if row["error"]:  # Ganga dropped it from its registry: keep it listed, say why
-            self._unreadable[job_id] = row["error"].removeprefix("Ganga cannot read this job: ")
+            self._unreadable[job_id] = row
         return row
 
     def _set_unsent(self, name: str, value: Any) -> None:
@@ -207,13 +212,9 @@ class JobTable(anywidget.AnyWidget):
         result = {"seq": seq, "name": name, "ids": ids, **outcome.to_dict()}
         with self._lock:
             self.action = result
-            for job_id in set(ids) - set(unreadable):  # show the effect now, not at the next flush
-                job = registry.get(job_id)
-                if job is not None and job_id in session.registry_jobs():
-                    self._rows[job_id] = rows.row(job, details=job_id in self._page)
-                else:
-                    self._rows.pop(job_id, None)
-            self._push(full=True, registry=session.registry_jobs())
+            after = session.registry_jobs()  # show the effect now, not at the next flush
+            self._reread(set(ids), after, skip)
+            self._push(full=True, registry=after)
         return result
 
     def _open(self, job: Any) -> actions.Outcome:
