@@ -7,16 +7,21 @@ change, as monitors that push every task event do.
 
 from __future__ import annotations
 
+import collections
+import gc
 import json
+import os
 import sys
 import time
+import tracemalloc
+import weakref
 from typing import Any
 
 import anywidget
 import traitlets as t
 
 import ganga_widgets
-from ganga_widgets import JobWidget, session, state
+from ganga_widgets import JobWidget, events, session, state
 
 STATUS_LOG: list[tuple[float, int, int | None, str]] = []  # (time, master id, subjob, status)
 _naive: dict[int, NaiveWidget] = {}
@@ -161,3 +166,149 @@ def waiting_jobs(n: int, flag: str) -> list[Any]:
     if late:
         raise RuntimeError(f"jobs {late} not running after 120 s")
     return jobs
+
+
+# -- scale (benchmarks/scale.py) ------------------------------------------------------------
+
+SCALE_JOBS: dict[int, Any] = {}
+
+
+def rss_mb() -> float:
+    """The kernel's resident memory."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def split_job(n: int) -> dict[str, float]:
+    """A job of ``n`` subjobs split by Ganga but not submitted (submitting 10,000 local
+    processes would measure the machine, not the view); returns what it cost Ganga."""
+    ganga = session.gpi()
+    gc.collect()
+    before = rss_mb()
+    started = time.perf_counter()
+    job = ganga.Job(
+        name=f"scale-{n}",
+        application=ganga.Executable(exe="/bin/true"),
+        splitter=ganga.ArgSplitter(args=[[str(i)] for i in range(n)]),
+        backend=ganga.Local(),
+    )
+    session.implementation(job)._doSplitting()
+    SCALE_JOBS[n] = job
+    return {"split_s": time.perf_counter() - started, "rss_mb": rss_mb() - before}
+
+
+class RecountWidget(anywidget.AnyWidget):
+    """Baseline: on every flush, recounts every subjob's status and rebuilds the per-subjob
+    codes from the job's objects (a view without incremental counts)."""
+
+    _esm = "export default { render() {} }"
+    counts = t.Dict().tag(sync=True)
+    cells = t.Unicode().tag(sync=True)
+
+    def __init__(self, job: Any) -> None:
+        super().__init__()
+        self._job = session.implementation(job)
+        events.dispatcher().subscribe(self._job.id, self)
+        self.on_changes({}, False)
+
+    def on_changes(self, changes: dict, tick: bool) -> None:
+        statuses = [sj.status for sj in self._job.subjobs]
+        with self.hold_sync():
+            self.counts = dict(collections.Counter(statuses))
+            self.cells = "".join(CODES.get(s, "?") for s in statuses)
+
+    def wants_tick(self) -> bool:
+        return False
+
+
+def _timed(widget: Any) -> list[float]:
+    """Record how long each of the dispatcher's calls to ``widget`` takes (seconds)."""
+    times: list[float] = []
+    inner = widget.on_changes
+
+    def on_changes(changes: dict, tick: bool) -> None:
+        started = time.perf_counter()
+        inner(changes, tick)
+        times.append(time.perf_counter() - started)
+
+    widget.on_changes = on_changes
+    return times
+
+
+def flush_costs(n: int, flushes: int) -> dict[str, Any]:
+    """One subjob changes per flush; kernel time of each flush, ours and the baseline's."""
+    from IPython.display import display
+
+    job = SCALE_JOBS[n]
+    subjobs = session.implementation(job).subjobs
+    started = time.perf_counter()
+    ours = JobWidget(job)
+    opened = time.perf_counter() - started
+    base = RecountWidget(job)
+    display(ours)
+    display(base)
+    ours_times, base_times = _timed(ours), _timed(base)
+    for k in range(flushes):
+        subjob = subjobs[(k * 7919) % n]
+        subjob.status = "submitting" if subjob.status == "new" else "new"
+        deadline = time.monotonic() + 10
+        while len(ours_times) <= k or len(base_times) <= k:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"flush {k} of {n} subjobs never came")
+            time.sleep(0.005)
+    ours.close()
+    base.close()
+    return {"open_s": opened, "ours_s": ours_times, "baseline_s": base_times}
+
+
+def storm_paced(n: int, seconds: float) -> dict[str, Any]:
+    """Every subjob of the ``n``-subjob job goes new -> submitting through Ganga's
+    updateStatus, spread over ``seconds``, watched by JobWidget and the one-message-per-
+    change baseline; returns their comm ids, when it ran and Ganga's share of the time."""
+    job = SCALE_JOBS[n]
+    ids = watch(job)
+    ids.pop("widget")
+    subjobs = list(session.implementation(job).subjobs)
+    in_ganga = 0.0
+    start = time.time()
+    for i, subjob in enumerate(subjobs):
+        lag = start + seconds * i / n - time.time()
+        if lag > 0:
+            time.sleep(lag)
+        called = time.perf_counter()
+        subjob.updateStatus("submitting", update_master=False)
+        in_ganga += time.perf_counter() - called
+    return {**ids, "start": start, "end": time.time(), "update_status_s": in_ganga}
+
+
+def memory(n: int, count: int) -> dict[str, Any]:
+    """Python memory of ``count`` JobWidgets open (displayed) on the ``n``-subjob job, and
+    what is left of them once closed."""
+    from IPython.display import display
+
+    job = SCALE_JOBS[n]
+    gc.collect()
+    listeners = events.dispatcher().listener_count()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    rss_before = rss_mb()
+    widgets = [JobWidget(job) for _ in range(count)]
+    for widget in widgets:
+        display(widget)
+    opened = tracemalloc.get_traced_memory()[0] - base
+    rss_open = rss_mb() - rss_before
+    refs = [weakref.ref(w) for w in widgets]
+    for widget in widgets:
+        widget.close()
+    del widgets, widget
+    gc.collect()
+    retained = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    return {
+        "widgets": count,
+        "open_mb": opened / 2**20,
+        "rss_open_mb": rss_open,
+        "retained_mb": retained / 2**20,
+        "alive_after_close": sum(r() is not None for r in refs),
+        "listeners_left": events.dispatcher().listener_count() - listeners,
+    }

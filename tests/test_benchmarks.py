@@ -23,10 +23,17 @@ def test_every_benchmark_runs_in_tiny_mode(tmp_path: Path) -> None:
 
     [summary_file] = tmp_path.glob("all-*.json")
     summary = json.loads(summary_file.read_text())
-    assert set(summary) == {"job_widget", "table", "submit", "condor_updates"}, summary
+    assert set(summary) == {"job_widget", "scale", "table", "submit", "condor_updates"}, summary
     for name, run in summary.items():
         assert run["returncode"] == 0 and Path(run["results"]).exists(), (name, run)
     report = summary_file.with_suffix(".md").read_text()
     for name in summary:
         assert f"## {name} (" in report, report
     assert report.count("ratio") >= 3, report  # every table compares with its baseline
+
+    # Not times: what a user would see wrong. The storm's last message shows every subjob's
+    # final status, and closed widgets leave nothing behind.
+    scale = json.loads(Path(summary["scale"]["results"]).read_text())
+    assert scale["storm"]["ours"]["final_exact"], scale["storm"]
+    assert scale["memory"]["alive_after_close"] == 0, scale["memory"]
+    assert scale["memory"]["listeners_left"] == 0, scale["memory"]

@@ -1,0 +1,168 @@
+"""JobWidget on jobs of up to 10,000 subjobs, in a real Jupyter kernel, against baselines
+measured in the same run.
+
+Usage:  .venv/bin/python benchmarks/scale.py [--sizes 100 1000 10000] [--flushes 50]
+                                             [--storm-seconds 1] [--widgets 20]
+
+Jobs are real Ganga jobs split into N subjobs (not submitted: 10,000 local processes would
+measure the machine). In one kernel, with the driver reading IOPub as the frontend:
+(a) Ganga's own costs, reported apart: splitting N subjobs, its memory, updateStatus;
+(b) kernel time per flush when one subjob changes, at each N: JobWidget (counts kept up to
+    date change by change) against a widget that recounts every subjob per flush;
+(c) on the largest job, every subjob changes status through Ganga's updateStatus within
+    about --storm-seconds: messages, their rate and size, and whether the last shows the
+    exact final state; baseline: a widget that sends one message per change;
+(d) memory of --widgets JobWidgets open on the largest job, and what is left once closed.
+Results: printed as markdown tables and written to benchmarks/results/ as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from common import save
+from job_widget import Wire, percentile, run, text
+from jupyter_client.manager import start_new_kernel
+
+HERE = Path(__file__).resolve().parent
+
+
+def call(client: Any, code: str) -> Any:
+    """Evaluate one expression in the kernel; its value (a Python literal)."""
+    return text(run(client, f"_r = {code}", {"r": "_r"})["r"])
+
+
+def storm(client: Any, wire: Wire, n: int, seconds: float) -> dict[str, Any]:
+    span = call(client, f"k.storm_paced({n}, {seconds})")
+    expected = call(client, "k.CODES['submitting']") * n
+    deadline = time.time() + 60
+    ours: list = []
+    while time.time() < deadline:
+        ours = wire.of(span["ours"], span["start"])
+        naive = wire.of(span["naive"], span["start"])
+        if any(m[3].get("cells") == expected for m in ours) and len(naive) >= n:
+            break
+        time.sleep(0.05)
+    time.sleep(1)  # and whatever comes after: counted too
+    ours = wire.of(span["ours"], span["start"])
+    naive = wire.of(span["naive"], span["start"])
+    last_cells = [m[3]["cells"] for m in ours if "cells" in m[3]]
+    return {
+        "changes": n,
+        "seconds": span["end"] - span["start"],
+        "update_status_us": 1e6 * span["update_status_s"] / n,
+        "ours": {
+            "messages": len(ours),
+            "bytes": sum(m[2] for m in ours),
+            "largest_bytes": max((m[2] for m in ours), default=0),
+            "peak_per_s": peak(ours),
+            "final_exact": bool(last_cells) and last_cells[-1] == expected,
+            "last_after_s": (ours[-1][0] - span["start"]) if ours else float("nan"),
+        },
+        "baseline": {
+            "messages": len(naive),
+            "bytes": sum(m[2] for m in naive),
+            "peak_per_s": peak(naive),
+        },
+    }
+
+
+def peak(messages: list) -> int:
+    """The most messages in any one-second window."""
+    times = [m[0] for m in messages]
+    best, first = 0, 0
+    for last, t in enumerate(times):
+        while times[first] < t - 1.0:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--flushes", type=int, default=50, help="flushes timed per size")
+    parser.add_argument("--storm-seconds", type=float, default=1.0)
+    parser.add_argument("--widgets", type=int, default=20, help="open at once for memory")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="gw-bench-scale-"))
+    env = {**os.environ, "HOME": str(workdir)}
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(workdir), env=env)
+    wire = Wire(client)
+    largest = max(args.sizes)
+    results: dict[str, Any] = {"sizes": {}}
+    try:
+        run(
+            client,
+            f"import sys; sys.path.insert(0, {str(HERE)!r}); import kernel_side as k\n"
+            f"k.setup({str(workdir / 'gangadir')!r})",
+        )
+        for n in args.sizes:
+            ganga = call(client, f"k.split_job({n})")
+            flushes = call(client, f"k.flush_costs({n}, {args.flushes})")
+            results["sizes"][n] = {"ganga": ganga, **flushes}
+        results["memory"] = call(client, f"k.memory({largest}, {args.widgets})")
+        results["storm"] = storm(client, wire, largest, args.storm_seconds)
+    finally:
+        wire.stop()
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+    save("scale", results)
+    print(report(results))
+
+
+def micro(values: list[float]) -> str:
+    return f"{1e6 * statistics.median(values):,.0f} µs (p95 {1e6 * percentile(values, 95):,.0f})"
+
+
+def report(r: dict[str, Any]) -> str:
+    lines = [
+        "| subjobs | Ganga: split | Ganga: memory of the job | JobWidget() "
+        "| per flush, one subjob changed: JobWidget | baseline (recount all) | ratio |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for n, s in r["sizes"].items():
+        ours, base = statistics.median(s["ours_s"]), statistics.median(s["baseline_s"])
+        lines.append(
+            f"| {int(n):,} | {s['ganga']['split_s']:.1f} s | {s['ganga']['rss_mb']:.0f} MB "
+            f"| {1e3 * s['open_s']:.1f} ms | {micro(s['ours_s'])} | {micro(s['baseline_s'])} "
+            f"| {ours / base:.3f} |"
+        )
+    st, m = r["storm"], r["memory"]
+    o, b = st["ours"], st["baseline"]
+    lines += [
+        "",
+        f"{st['changes']:,} status changes through Ganga's updateStatus in "
+        f"{st['seconds']:.2f} s (Ganga: {st['update_status_us']:.0f} µs per call):",
+        "",
+        "| | JobWidget | baseline (one message per change) | ratio |",
+        "|---|---|---|---|",
+        f"| messages | {o['messages']:,} | {b['messages']:,} "
+        f"| {o['messages'] / max(1, b['messages']):.4f} |",
+        f"| most in one second | {o['peak_per_s']:,} | {b['peak_per_s']:,} "
+        f"| {o['peak_per_s'] / max(1, b['peak_per_s']):.4f} |",
+        f"| bytes | {o['bytes']:,} | {b['bytes']:,} | {o['bytes'] / max(1, b['bytes']):.3f} |",
+        f"| largest message | {o['largest_bytes']:,} B | | |",
+        f"| last message shows the exact final state | {o['final_exact']}, "
+        f"{o['last_after_s']:.2f} s after the first change | | |",
+        "",
+        f"{m['widgets']} JobWidgets open on the {max(map(int, r['sizes'])):,}-subjob job: "
+        f"{m['open_mb']:.1f} MB of Python objects ({m['rss_open_mb']:.0f} MB resident); "
+        f"once closed: {m['retained_mb']:.2f} MB left, {m['alive_after_close']} widgets "
+        f"alive, {m['listeners_left']} dispatcher listeners left.",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
