@@ -268,17 +268,25 @@ def storm_paced(n: int, seconds: float) -> dict[str, Any]:
     job = SCALE_JOBS[n]
     ids = watch(job)
     ids.pop("widget")
+    start = time.time()
+    in_ganga = _paced(job, "submitting", seconds)
+    return {**ids, "start": start, "end": time.time(), "update_status_s": in_ganga}
+
+
+def _paced(job: Any, status: str, seconds: float) -> float:
+    """Every subjob to ``status`` through Ganga's updateStatus, spread evenly over
+    ``seconds`` (or as fast as Ganga goes); returns the time spent inside Ganga."""
     subjobs = list(session.implementation(job).subjobs)
     in_ganga = 0.0
     start = time.time()
     for i, subjob in enumerate(subjobs):
-        lag = start + seconds * i / n - time.time()
+        lag = start + seconds * i / len(subjobs) - time.time()
         if lag > 0:
             time.sleep(lag)
         called = time.perf_counter()
-        subjob.updateStatus("submitting", update_master=False)
+        subjob.updateStatus(status, update_master=False)
         in_ganga += time.perf_counter() - called
-    return {**ids, "start": start, "end": time.time(), "update_status_s": in_ganga}
+    return in_ganga
 
 
 def memory(n: int, count: int) -> dict[str, Any]:
@@ -312,3 +320,66 @@ def memory(n: int, count: int) -> dict[str, Any]:
         "alive_after_close": sum(r() is not None for r in refs),
         "listeners_left": events.dispatcher().listener_count() - listeners,
     }
+
+
+# -- in the browser (benchmarks/browser_render.py) ---------------------------------------
+
+DOM_BASELINE_ESM = """
+export default { render({ model, el }) {
+  const started = performance.now();
+  const rows = [];
+  const box = document.createElement("div");
+  for (let i = 0; i < model.get("n"); i++) {
+    const row = document.createElement("div");
+    row.textContent = `subjob ${i}: new`;
+    rows.push(row);
+    box.append(row);
+  }
+  el.classList.add("gw-dom-baseline");
+  el.dataset.changes = "0";
+  el.append(box);
+  model.on("change:last", () => {
+    const t = performance.now();
+    const last = model.get("last");
+    rows[last.subjob].textContent = `subjob ${last.subjob}: ${last.status}`;
+    el.dataset.changes = String(Number(el.dataset.changes) + 1);
+    performance.measure("baseline:update", { start: t });
+  });
+  performance.measure("baseline:render", { start: started });
+} };
+"""
+
+
+class DomBaseline(NaiveWidget):
+    """Baseline in the browser: one DOM row per subjob, one message per status change (the
+    monitors users know)."""
+
+    _esm = DOM_BASELINE_ESM
+    n = t.Int().tag(sync=True)
+
+    def __init__(self, job: Any) -> None:
+        super().__init__(n=len(job.subjobs))
+        _naive[job.id] = self
+
+
+def wait_flag(path: str, timeout: float = 900) -> None:
+    """Block until the driver creates ``path``."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} never appeared")
+        time.sleep(0.05)
+
+
+def storms_on_flags(job: Any, flags: str, seconds: float) -> None:
+    """In a thread: on flag ``storm1``, every subjob goes to submitting; on ``storm2``, to
+    submitted; each paced over ``seconds``; ``<flag>-done`` is written after each."""
+    import threading
+
+    def storms() -> None:
+        for flag, status in (("storm1", "submitting"), ("storm2", "submitted")):
+            wait_flag(os.path.join(flags, flag))
+            _paced(job, status, seconds)
+            open(os.path.join(flags, flag + "-done"), "w").close()
+
+    threading.Thread(target=storms, daemon=True).start()

@@ -96,6 +96,7 @@ class Grid {
 }
 
 function render({ model, el }) {
+  const started = performance.now();
   const root = h("div", "gw-job");
   el.appendChild(root);
 
@@ -429,7 +430,23 @@ function render({ model, el }) {
     "change:action": drawAction,
     "change:clock": () => { clockOffset = model.get("clock") - Date.now() / 1000; drawTimes(); },
   };
-  for (const [event, fn] of Object.entries(handlers)) model.on(event, fn);
+  // With `window.ganga_widgets_profile = true`, each render and update leaves a User Timing
+  // entry (DevTools' Performance panel; benchmarks/browser_render.py). Off by default: the
+  // browser keeps every entry.
+  const profile = globalThis.ganga_widgets_profile
+    ? (what, start) => performance.measure("ganga_widgets:job:" + what, { start })
+    : null;
+  // One message from the kernel fires several handlers in one go: one entry for them all.
+  let batch = null;
+  const timed = (fn) => () => {
+    if (batch === null) {
+      batch = performance.now();
+      queueMicrotask(() => { profile("update", batch); batch = null; });
+    }
+    fn();
+  };
+  const bound = Object.entries(handlers).map(([event, fn]) => [event, profile ? timed(fn) : fn]);
+  for (const [event, fn] of bound) model.on(event, fn);
   drawAll();
   // Elapsed time ticks here, not by messages from the kernel.
   const timer = setInterval(drawTimes, 1000);
@@ -437,11 +454,12 @@ function render({ model, el }) {
   const resize = new ResizeObserver(() => grid.update(model.get("cells") || "", model.get("selected"), model.get("legend") || {}));
   resize.observe(root);
   root.__gwGrid = grid; // for browser tests: where to click subjob i
+  if (profile) profile("render", started);
 
   return () => {
     clearInterval(timer);
     resize.disconnect();
-    for (const [event, fn] of Object.entries(handlers)) model.off(event, fn);
+    for (const [event, fn] of bound) model.off(event, fn);
   };
 }
 
