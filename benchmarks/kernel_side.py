@@ -151,6 +151,33 @@ def _on_status_for_naive_tables() -> None:
         table.rows = _naive_rows(25)
 
 
+def loaded_jobs() -> int:
+    """How many jobs of the registry Ganga has read from disk whole."""
+    return sum(session.is_loaded(job) for job in session.registry_jobs().values())
+
+
+def table_update_costs(table: Any, flushes: int) -> dict[str, Any]:
+    """The newest job changes status once per flush: kernel time of each of the table's
+    updates, against the naive live dashboard's (the page of 25 read whole and sent)."""
+    ours = _timed(table, "on_jobs_changed")
+    naive = NaiveTable()
+    job = session.registry_jobs()[max(session.registry_jobs())]
+    baseline = []
+    for k in range(flushes):
+        job.status = "submitting" if job.status == "new" else "new"
+        started = time.perf_counter()
+        naive.rows = _naive_rows(25)
+        baseline.append(time.perf_counter() - started)
+        deadline = time.monotonic() + 10
+        while len(ours) <= k:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"update {k} of the table never came")
+            time.sleep(0.005)
+    job.status = "new"
+    naive.close()
+    return {"ours_s": ours, "baseline_s": baseline}
+
+
 def waiting_jobs(n: int, flag: str) -> list[Any]:
     """``n`` running jobs that all end when ``flag`` exists."""
     ganga = session.gpi()
@@ -221,17 +248,17 @@ class RecountWidget(anywidget.AnyWidget):
         return False
 
 
-def _timed(widget: Any) -> list[float]:
+def _timed(widget: Any, method: str = "on_changes") -> list[float]:
     """Record how long each of the dispatcher's calls to ``widget`` takes (seconds)."""
     times: list[float] = []
-    inner = widget.on_changes
+    inner = getattr(widget, method)
 
-    def on_changes(changes: dict, tick: bool) -> None:
+    def timed(changes: dict, tick: bool) -> None:
         started = time.perf_counter()
         inner(changes, tick)
         times.append(time.perf_counter() - started)
 
-    widget.on_changes = on_changes
+    setattr(widget, method, timed)
     return times
 
 

@@ -11,6 +11,10 @@ completed jobs with 10 subjobs each, the rest new), a fresh kernel starts Ganga 
 - baseline 2: a naive dashboard that reads every job whole and sends them all.
 The driver is the frontend: it reads the kernel's IOPub channel (see job_widget.py).
 
+Then JobTable's kernel time per update while one job changes status per update, against
+the naive dashboard's in its live form (the page of 25 read whole and sent again), and how
+many jobs Ganga has read from disk whole: after JobTable(), its updates, and Ganga's listing.
+
 Then, on the largest registry that is at most 1,000 jobs, ``--changing`` running jobs end at
 the same moment, watched by a fresh JobTable and by the naive dashboard in its live form,
 which sends the page of 25 again on every status change.
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from common import save
-from job_widget import Wire, run, text
+from job_widget import Wire, percentile, run, text
 from jupyter_client.manager import start_new_kernel
 
 HERE = Path(__file__).resolve().parent
@@ -85,8 +90,13 @@ def ganga_listing(client: Any) -> dict[str, Any]:
             return {"seconds": time.time() - start, "bytes": size}
 
 
-def one_size(n: int, workdir: Path, env: dict[str, str], changing: int, split_jobs: int
-             ) -> dict[str, Any]:  # fmt: skip
+def value(client: Any, expression: str) -> Any:
+    """Evaluate an expression in the kernel; its value (a Python literal)."""
+    return text(run(client, f"_v = {expression}", {"v": "_v"})["v"])
+
+
+def one_size(n: int, workdir: Path, env: dict[str, str], changing: int, split_jobs: int,
+             flushes: int) -> dict[str, Any]:  # fmt: skip
     gangadir = workdir / f"gangadir-{n}"
     result: dict[str, Any] = {"jobs": n, "build_seconds": build(gangadir, n, split_jobs, env)}
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(workdir), env=env)
@@ -102,8 +112,13 @@ def one_size(n: int, workdir: Path, env: dict[str, str], changing: int, split_jo
         make = "t0 = time.perf_counter(); table = JobTable(); made = time.perf_counter() - t0"
         result["ours"] = displayed(client, wire, make + "; display(table)", "table")
         result["ours"]["kernel_seconds"] = text(run(client, "", {"m": "made"})["m"])
+        result["ours"]["loaded_after_open"] = value(client, "k.loaded_jobs()")
+        result["updates"] = value(client, f"k.table_update_costs(table, {flushes})")
+        result["ours"]["loaded_after_updates"] = value(client, "k.loaded_jobs()")
+        run(client, "table.close()")
         wire.stop()
         result["ganga_listing"] = ganga_listing(client)
+        result["ganga_listing"]["loaded_after"] = value(client, "k.loaded_jobs()")
         wire = Wire(client)
         result["naive"] = displayed(client, wire, "naive = k.naive_table(True)", "naive")
         if changing:
@@ -175,14 +190,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--changing", type=int, default=50, help="jobs ending at once")
     parser.add_argument("--split-jobs", type=int, default=10, help="completed 10-subjob jobs")
+    parser.add_argument("--flushes", type=int, default=20, help="updates timed per size")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="gw-bench-table-"))
     env = {**os.environ, "HOME": str(workdir)}  # see README: Ganga's Local jobs use HOME
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     change_at = max((s for s in args.sizes if s <= 1000), default=args.sizes[0])
-    results = [one_size(n, workdir, env, args.changing if n == change_at else 0, args.split_jobs)
-               for n in args.sizes]  # fmt: skip
+    results = [one_size(n, workdir, env, args.changing if n == change_at else 0, args.split_jobs,
+                        args.flushes) for n in args.sizes]  # fmt: skip
 
     save("table", results)
     print(report(results))
@@ -205,6 +221,23 @@ def report(results: list[dict[str, Any]]) -> str:
             f"| {v['seconds']:.3f} s, {v['data_bytes']:,} B "
             f"| {o['seconds'] / g['seconds']:.2f} | {o['seconds'] / v['seconds']:.3f} "
             f"| {o['data_bytes'] / v['data_bytes']:.4f} |"
+        )
+    lines += [
+        "",
+        "One job changes status per update (kernel time of each update; jobs Ganga read "
+        "from disk whole, of the registry):",
+        "",
+        "| jobs | JobTable update, median (p95) | naive: page of 25 re-read and sent | ratio "
+        "| loaded: after JobTable() / after its updates / after `jobs` listing |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        u, o = r["updates"], r["ours"]
+        ours, base = statistics.median(u["ours_s"]), statistics.median(u["baseline_s"])
+        lines.append(
+            f"| {r['jobs']:,} | {1e3 * ours:.2f} ms ({1e3 * percentile(u['ours_s'], 95):.2f}) "
+            f"| {1e3 * base:.2f} ms | {ours / base:.2f} | {o['loaded_after_open']:,} / "
+            f"{o['loaded_after_updates']:,} / {r['ganga_listing']['loaded_after']:,} |"
         )
     for r in results:
         c = r.get("changes")
