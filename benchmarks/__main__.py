@@ -27,7 +27,11 @@ BENCHMARKS: dict[str, tuple[list[str], list[str], bool]] = {
     "job_widget": ([], ["--subjobs", "4", "--storm", "50"], False),
     "scale": ([], ["--sizes", "20", "50", "--flushes", "3", "--widgets", "2"], False),
     "browser_render": ([], ["--subjobs", "50"], False),
-    "table": ([], ["--sizes", "20", "--changing", "3", "--split-jobs", "1", "--flushes", "3"], False),
+    "table": (
+        [],
+        ["--sizes", "20", "--changing", "3", "--split-jobs", "1", "--flushes", "3"],
+        False,
+    ),
     "submit": ([], ["--sizes", "1", "3", "--repeats", "1"], False),
     "condor_updates": ([], ["--repeats", "1", "--sleep", "0.5", "--big", "3"], True),
 }
