@@ -138,22 +138,73 @@ def _sort_key(column: str) -> Any:
     return lambda r: r["id"]
 
 
+class Tally:
+    """Jobs by status and by backend, and subjobs by status, over a set of rows."""
+
+    def __init__(self, rows: Any = ()) -> None:
+        self.jobs = 0
+        self.status: Counter = Counter()
+        self.backend: Counter = Counter()
+        self.subjobs: Counter = Counter()
+        for r in rows:
+            self.add(r)
+
+    def add(self, r: dict[str, Any], sign: int = 1) -> None:
+        self.jobs += sign
+        self.status[r["status"]] += sign
+        if r["backend"]:
+            self.backend[r["backend"]] += sign
+        for status, n in r["counts"].items():
+            self.subjobs[status] += sign * n
+
+    def remove(self, r: dict[str, Any]) -> None:
+        self.add(r, -1)
+
+
+class RowSet(dict):
+    """Every job's row by id, with their ``Tally`` kept up to date row by row, so that an
+    update of a few jobs costs O(those jobs), not O(registry). Change it only with
+    ``rows[id] = row`` and ``pop(id)``."""
+
+    def __init__(self, rows: dict[int, dict[str, Any]] | None = None) -> None:
+        super().__init__(rows or {})
+        self.tally = Tally(self.values())
+
+    def __setitem__(self, job_id: int, row: dict[str, Any]) -> None:
+        old = self.get(job_id)
+        if old is not None:
+            self.tally.remove(old)
+        self.tally.add(row)
+        super().__setitem__(job_id, row)
+
+    def pop(self, job_id: int, *default: Any) -> Any:
+        if job_id not in self:
+            return super().pop(job_id, *default)
+        row = super().pop(job_id)
+        self.tally.remove(row)
+        return row
+
+
+def _tally(rows: dict[int, dict[str, Any]]) -> Tally:
+    return rows.tally if isinstance(rows, RowSet) else Tally(rows.values())
+
+
+def _most_common(counter: Counter) -> dict[str, int]:
+    return {k: n for k, n in counter.most_common() if n}
+
+
 def facets(rows: dict[int, dict[str, Any]]) -> dict[str, dict[str, int]]:
     """The values a user can filter on, with how many jobs have each."""
-    return {
-        "status": dict(Counter(r["status"] for r in rows.values()).most_common()),
-        "backend": dict(Counter(r["backend"] for r in rows.values() if r["backend"]).most_common()),
-    }
+    tally = _tally(rows)
+    return {"status": _most_common(tally.status), "backend": _most_common(tally.backend)}
 
 
 def totals(rows: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """The summary line: jobs by status, subjobs running and queued across all jobs."""
-    subjobs: Counter = Counter()
-    for r in rows.values():
-        subjobs.update(r["counts"])
+    tally = _tally(rows)
     return {
-        "jobs": len(rows),
-        "by_status": dict(Counter(r["status"] for r in rows.values()).most_common()),
-        "subjobs_running": subjobs["running"],
-        "subjobs_queued": sum(subjobs[s] for s in QUEUED),
+        "jobs": tally.jobs,
+        "by_status": _most_common(tally.status),
+        "subjobs_running": tally.subjobs["running"],
+        "subjobs_queued": sum(tally.subjobs[s] for s in QUEUED),
     }

@@ -57,11 +57,11 @@ class JobTable(anywidget.AnyWidget):
             self._rows = self._read_all(registry)
             self._push(full=True, registry=registry)
 
-    def _read_all(self, registry: dict[int, Any]) -> dict[int, dict]:
+    def _read_all(self, registry: dict[int, Any]) -> rows.RowSet:
         skip = self._skip()
         every = {i: rows.row(job, details=False) for i, job in registry.items() if i not in skip}
         every.update({i: self._unreadable_row(i) for i in skip})
-        return every
+        return rows.RowSet(every)
 
     def _unreadable_row(self, job_id: int) -> dict:
         return self._unreadable.get(job_id) or rows.unreadable(job_id, _DAMAGED)
