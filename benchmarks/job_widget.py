@@ -19,89 +19,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import queue
 import statistics
-import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from common import save
-from jupyter_client.manager import start_new_kernel
+from kernel import Wire, percentile, run, start, text
 
 HERE = Path(__file__).resolve().parent
 
 SLEEPY = (
     "import sys, time, random; random.seed(int(sys.argv[1])); time.sleep(random.uniform(0.3, 1.5))"
 )
-
-
-class Wire:
-    """Every comm message from the kernel (open, update, custom), with arrival time and size."""
-
-    def __init__(self, client: Any) -> None:
-        # (time, comm id, bytes, state or content, method)
-        self.messages: list[tuple[float, str, int, dict, str]] = []
-        self._client = client
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        while not self._stop.is_set():
-            try:
-                msg = self._client.get_iopub_msg(timeout=0.2)
-            except queue.Empty:
-                continue
-            if msg["msg_type"] not in ("comm_msg", "comm_open"):
-                continue
-            arrived = time.time()
-            data = msg["content"].get("data", {})
-            method = "open" if msg["msg_type"] == "comm_open" else data.get("method")
-            size = len(json.dumps(msg["content"]))
-            body = data.get("content", {}) if method == "custom" else data.get("state", {})
-            self.messages.append((arrived, msg["content"]["comm_id"], size, body, method))
-
-    def of(
-        self, comm_id: str, since: float = 0.0, methods: tuple[str, ...] = ("update",)
-    ) -> list[tuple[float, str, int, dict, str]]:
-        return [m for m in self.messages if m[1] == comm_id and m[0] >= since and m[4] in methods]
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def run(client: Any, code: str, expressions: dict[str, str] | None = None) -> dict[str, Any]:
-    """Execute code in the kernel; return the user expressions' values (as text)."""
-    msg_id = client.execute(code, user_expressions=expressions or {})
-    while True:
-        reply = client.get_shell_msg(timeout=900)
-        if reply["parent_header"].get("msg_id") == msg_id:
-            break
-    content = reply["content"]
-    if content["status"] != "ok":
-        raise RuntimeError("kernel error:\n" + "\n".join(content.get("traceback", [])))
-    values = {}
-    for name, value in content.get("user_expressions", {}).items():
-        if value.get("status") != "ok":
-            raise RuntimeError(f"{name}: {value}")
-        values[name] = value["data"]["text/plain"]
-    return values
-
-
-def text(value: str) -> Any:
-    import ast
-
-    return ast.literal_eval(value)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def latencies(events: list, updates: list, ours: bool, codes: dict[str, str]) -> list[float]:
@@ -116,7 +46,7 @@ def latencies(events: list, updates: list, ours: bool, codes: dict[str, str]) ->
         for k, (t, _, _, _status) in enumerate(changes):
             accepted = {codes.get(s, "?") for _, _, _, s in changes[k:]}
             later = {s for _, _, _, s in changes[k:]}
-            for arrived, _, _, st, _ in updates:
+            for arrived, _, _, st, *_ in updates:
                 if arrived < t:
                     continue
                 if ours:
@@ -138,10 +68,7 @@ def main() -> None:
     parser.add_argument("--storm", type=int, default=1000, help="status changes in the storm")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="gw-bench-"))
-    env = {**os.environ, "HOME": str(workdir)}
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    manager, client = start_new_kernel(kernel_name="python3", cwd=str(workdir), env=env)
+    workdir, manager, client = start("gw-bench-")
     wire = Wire(client)
     results: dict[str, Any] = {"subjobs": args.subjobs, "storm": args.storm}
     try:

@@ -306,17 +306,19 @@ def flush_costs(n: int, flushes: int) -> dict[str, Any]:
 _storm_views: dict[int, dict[str, str]] = {}
 
 
-def storm_paced(n: int, seconds: float, status: str, via: str) -> dict[str, Any]:
+def storm_paced(n: int, seconds: float, status: str, via: str, baseline: bool) -> dict:
     """Every subjob of the ``n``-subjob job goes to ``status`` through Ganga's updateStatus
     (``via="updateStatus"``, what monitoring does) or a bare assignment (``"setattr"``, as
-    fast as a status can change), spread over ``seconds``. Watched by JobWidget and the
-    one-message-per-change baseline (the same two for every storm on the job); returns
-    their comm ids, when it ran and the time spent inside Ganga."""
+    fast as a status can change), spread over ``seconds``. Watched by JobWidget and (with
+    ``baseline``) the one-message-per-change baseline, the same two for every storm on the
+    job; returns their comm ids, when it ran and the time spent in the changing thread."""
     job = SCALE_JOBS[n]
     if n not in _storm_views:
         ids = watch(job)
         ids.pop("widget")  # kept alive by its open comm
         _storm_views[n] = ids
+    if not baseline:
+        _naive.pop(job.id, None)  # it stays on the page, but no longer gets the changes
     start = time.time()
     in_ganga = _paced(job, status, seconds, via)
     return {**_storm_views[n], "start": start, "end": time.time(), "in_ganga_s": in_ganga}

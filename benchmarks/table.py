@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from common import save
-from job_widget import Wire, percentile, run, text
 from jupyter_client.manager import start_new_kernel
+from kernel import Wire, evaluate, percentile, run, text
 
 HERE = Path(__file__).resolve().parent
 SUBJOBS = 10  # of each completed split job in a registry
@@ -67,7 +67,7 @@ def displayed(client: Any, wire: Any, code: str, name: str) -> dict[str, Any]:
     """Run ``code`` that displays widget ``name``; time to its comm_open at the client."""
     start = time.time()
     model_id = text(run(client, code, {"m": f"{name}.model_id"})["m"])
-    arrived, _, size, state, _ = wait_open(wire, start, model_id)
+    arrived, _, size, state, *_ = wait_open(wire, start, model_id)
     code_bytes = sum(len(json.dumps(state.get(k, ""))) for k in CODE_ONLY)
     return {"seconds": arrived - start, "bytes": size, "data_bytes": size - code_bytes,
             "model_id": model_id}  # fmt: skip
@@ -90,11 +90,6 @@ def ganga_listing(client: Any) -> dict[str, Any]:
             return {"seconds": time.time() - start, "bytes": size}
 
 
-def value(client: Any, expression: str) -> Any:
-    """Evaluate an expression in the kernel; its value (a Python literal)."""
-    return text(run(client, f"_v = {expression}", {"v": "_v"})["v"])
-
-
 def one_size(n: int, workdir: Path, env: dict[str, str], changing: int, split_jobs: int,
              flushes: int) -> dict[str, Any]:  # fmt: skip
     gangadir = workdir / f"gangadir-{n}"
@@ -112,13 +107,13 @@ def one_size(n: int, workdir: Path, env: dict[str, str], changing: int, split_jo
         make = "t0 = time.perf_counter(); table = JobTable(); made = time.perf_counter() - t0"
         result["ours"] = displayed(client, wire, make + "; display(table)", "table")
         result["ours"]["kernel_seconds"] = text(run(client, "", {"m": "made"})["m"])
-        result["ours"]["loaded_after_open"] = value(client, "k.loaded_jobs()")
-        result["updates"] = value(client, f"k.table_update_costs(table, {flushes})")
-        result["ours"]["loaded_after_updates"] = value(client, "k.loaded_jobs()")
+        result["ours"]["loaded_after_open"] = evaluate(client, "k.loaded_jobs()")
+        result["updates"] = evaluate(client, f"k.table_update_costs(table, {flushes})")
+        result["ours"]["loaded_after_updates"] = evaluate(client, "k.loaded_jobs()")
         run(client, "table.close()")
         wire.stop()
         result["ganga_listing"] = ganga_listing(client)
-        result["ganga_listing"]["loaded_after"] = value(client, "k.loaded_jobs()")
+        result["ganga_listing"]["loaded_after"] = evaluate(client, "k.loaded_jobs()")
         wire = Wire(client)
         result["naive"] = displayed(client, wire, "naive = k.naive_table(True)", "naive")
         if changing:
