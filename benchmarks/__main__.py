@@ -26,7 +26,11 @@ from .common import HERE, results_dir
 BENCHMARKS: dict[str, tuple[list[str], list[str], bool]] = {
     "job_widget": ([], ["--subjobs", "4", "--storm", "50"], False),
     "scale": ([], ["--sizes", "20", "50", "--flushes", "3", "--widgets", "2"], False),
-    "browser_render": ([], ["--subjobs", "50"], False),
+    "browser_render": (
+        [],
+        ["--subjobs", "50", "--jobs", "20", "--table-changes", "5", "--table-seconds", "1"],
+        False,
+    ),
     "table": (
         [],
         ["--sizes", "20", "--changing", "3", "--split-jobs", "1", "--flushes", "3"],

@@ -1,24 +1,31 @@
-"""JobWidget of a 10,000-subjob job in JupyterLab and Debian's Chromium: time to render,
-time per update and long tasks, measured in the page with the Performance API, against a
-baseline measured in the same page.
+"""JobWidget of a 10,000-subjob job and JobTable over 5,000 jobs, in JupyterLab and Debian's
+Chromium: time to render, time per update and long tasks, measured in the page with the
+Performance API, against baselines measured in the same page.
 
 Usage:  .venv/bin/python benchmarks/browser_render.py [--subjobs 10000] [--storm-seconds 1]
+                                                      [--jobs 5000] [--table-changes 25]
 
-One notebook, run as a user would (Run All): Ganga splits a job into N subjobs (not
-submitted), ``JobWidget(job)`` shows it. Then every subjob changes status through Ganga's
-updateStatus within about --storm-seconds. Then the widget is closed and the baseline shows
-the same job: one DOM row per subjob, one message per change (the monitors users know), and
-every subjob changes status again. The page records User Timing entries (the widget writes
-them when ``window.ganga_widgets_profile`` is set) and every long task (over 50 ms, the
-browser's own threshold for an unresponsive page).
-Results: printed as a markdown table and written to benchmarks/results/ as JSON.
+Two notebooks, each run as a user would (Run All):
+- Ganga splits a job into N subjobs (not submitted), ``JobWidget(job)`` shows it, and every
+  subjob changes status through Ganga's updateStatus within about --storm-seconds. Then the
+  widget is closed and the baseline shows the same job: one DOM row per subjob, one message
+  per change (the monitors users know), and every subjob changes status again.
+- ``JobTable()`` over a registry of --jobs new jobs (built beforehand), and the newest
+  --table-changes jobs change status one after another. Then the baseline: one DOM row per
+  job, every row sent and drawn again on each change; and the same changes again.
+The page records User Timing entries (the views write them when
+``window.ganga_widgets_profile`` is set) and every long task (over 50 ms, the browser's own
+threshold for an unresponsive page).
+Results: printed as markdown tables and written to benchmarks/results/ as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +35,7 @@ import nbformat
 from common import HERE, save
 
 sys.path.insert(0, str(HERE.parent / "tests"))
-from browser import CHROMIUM, CHROMIUM_ARGS, jupyter_server, run_all_cells
+from browser import CHROMIUM, CHROMIUM_ARGS, TOKEN, jupyter_server, run_all_cells
 
 RECORDER = """
 window.ganga_widgets_profile = true;
@@ -39,17 +46,41 @@ new PerformanceObserver((list) => {
 """
 
 
-def notebook(path: Path, n: int, flags: Path, seconds: float) -> None:
-    cells = [
-        f"import sys; sys.path.insert(0, {str(HERE)!r}); import kernel_side as k\n"
-        f"k.setup({str(path.parent / 'gangadir')!r}); k.split_job({n}); job = k.SCALE_JOBS[{n}]\n"
-        f"k.storms_on_flags(job, {str(flags)!r}, {seconds})",
-        "from ganga_widgets import JobWidget\nw = JobWidget(job)\nw",
-        f"k.wait_flag({str(flags / 'baseline')!r})\nw.close()\nk.DomBaseline(job)",
-    ]
+def notebook(path: Path, cells: list[str]) -> Path:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     nbformat.write(nb, path)
+    return path
+
+
+def job_notebook(base: Path, n: int, flags: Path, seconds: float) -> Path:
+    return notebook(base / "job.ipynb", [
+        f"import sys; sys.path.insert(0, {str(HERE)!r}); import kernel_side as k\n"
+        f"k.setup({str(base / 'gangadir-job')!r}); k.split_job({n}); job = k.SCALE_JOBS[{n}]\n"
+        f"k.storms_on_flags(job, {str(flags)!r}, {seconds})",
+        "from ganga_widgets import JobWidget\nw = JobWidget(job)\nw",
+        f"k.wait_flag({str(flags / 'baseline')!r})\nw.close()\nk.DomBaseline(job)",
+    ])  # fmt: skip
+
+
+def table_notebook(base: Path, jobs: int, changes: int, flags: Path, seconds: float) -> Path:
+    """A registry of ``jobs`` new jobs, built beforehand in a process of its own."""
+    gangadir = base / "gangadir-table"
+    home = base / "build-home"
+    home.mkdir()
+    subprocess.run(
+        [sys.executable, "-c", "import kernel_side as k; k.build_registry("
+         f"{str(gangadir)!r}, {jobs}, 0, 0)"],
+        cwd=HERE, env={**os.environ, "HOME": str(home)}, check=True, capture_output=True,
+        timeout=3600,
+    )  # fmt: skip
+    return notebook(base / "table.ipynb", [
+        f"import sys; sys.path.insert(0, {str(HERE)!r}); import kernel_side as k\n"
+        f"k.setup({str(gangadir)!r})\n"
+        f"k.newest_change_on_flags({changes}, {str(flags)!r}, {seconds})",
+        "from ganga_widgets import JobTable\nt = JobTable()\nt",
+        f"k.wait_flag({str(flags / 'table-baseline')!r})\nt.close()\nk.DomTable()",
+    ])  # fmt: skip
 
 
 def entries(page: Any, name: str, since: float = 0.0) -> list[tuple[float, float]]:
@@ -84,55 +115,101 @@ def summary(durations: list[float], long: list[float]) -> dict[str, Any]:
     }
 
 
+def alone(server: Any, name: str) -> str:
+    """The notebook ``name``.ipynb in a JupyterLab workspace of its own: the default one
+    would open every notebook seen before as well."""
+    return f"{server.url}lab/workspaces/{name}/tree/{name}.ipynb?token={TOKEN}"
+
+
+def job_phase(page: Any, url: str, n: int, flags: Path) -> dict[str, Any]:
+    page.goto(url)
+    run_all_cells(page)
+    # Ganga splits first (about a minute at 10,000), then the view renders.
+    page.wait_for_function(
+        f"() => document.querySelector('.gw-grid')?.getAttribute('aria-label')"
+        f" === '{n} subjobs'", timeout=900_000,
+    )  # fmt: skip
+    ours: dict[str, Any] = {"render_ms": entries(page, "ganga_widgets:job:render")[0][1]}
+    state = json.dumps({"submitting": n}, separators=(",", ":"))  # as JSON.stringify
+    run = storm(page, flags, "storm1",
+                f"() => document.querySelector('.gw-job')?.dataset.counts === '{state}'",
+                300)  # fmt: skip
+    ours |= run | summary(
+        [d for _, d in entries(page, "ganga_widgets:job:update", run["since"])],
+        long_tasks(page, run["since"]),
+    )
+    baseline = baseline_phase(page, flags, "baseline", ".gw-dom-baseline", "storm2", n)
+    return {"ours": ours, "baseline": baseline}
+
+
+def table_phase(page: Any, url: str, jobs: int, changes: int, flags: Path) -> dict[str, Any]:
+    page.goto(url)  # a new document: a new performance timeline
+    run_all_cells(page)
+    page.wait_for_selector(f'.gw-table[data-total="{jobs}"]', timeout=120_000 + 60 * jobs)
+    ours: dict[str, Any] = {"render_ms": entries(page, "ganga_widgets:table:render")[0][1]}
+    shown = min(changes, 25)  # the first page: the newest 25 jobs
+    run = storm(page, flags, "table1",
+                "() => document.querySelectorAll('.gw-table tr.gw-row[data-status=\"submitting\"]')"
+                f".length === {shown}", 300)  # fmt: skip
+    ours |= run | summary(
+        [d for _, d in entries(page, "ganga_widgets:table:update", run["since"])],
+        long_tasks(page, run["since"]),
+    )
+    baseline = baseline_phase(page, flags, "table-baseline", ".gw-dom-table", "table2", changes)
+    return {"ours": ours, "baseline": baseline}
+
+
+def baseline_phase(page: Any, flags: Path, show: str, selector: str, flag: str, changes: int
+                   ) -> dict[str, Any]:  # fmt: skip
+    """Close ours, show the baseline (flag ``show``), then the same changes again."""
+    (flags / show).touch()
+    page.wait_for_selector(selector, timeout=300_000)
+    baseline: dict[str, Any] = {"render_ms": entries(page, "baseline:render")[-1][1]}
+    run = storm(page, flags, flag,
+                f"() => document.querySelector('{selector}')?.dataset.changes === '{changes}'",
+                900)  # fmt: skip
+    return (
+        baseline
+        | run
+        | summary(
+            [d for _, d in entries(page, "baseline:update", run["since"])],
+            long_tasks(page, run["since"]),
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subjobs", type=int, default=10_000)
     parser.add_argument("--storm-seconds", type=float, default=1.0)
+    parser.add_argument("--jobs", type=int, default=5000, help="registry for JobTable")
+    parser.add_argument("--table-changes", type=int, default=25, help="newest jobs changing")
+    parser.add_argument("--table-seconds", type=float, default=2.5)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    n = args.subjobs
     base = Path(tempfile.mkdtemp(prefix="gw-bench-browser-"))
     flags = base / "flags"
     flags.mkdir()
-    nb = base / "scale.ipynb"
-    notebook(nb, n, flags, args.storm_seconds)
-    results: dict[str, Any] = {"subjobs": n, "storm_seconds": args.storm_seconds}
-    with jupyter_server("lab", base / "server", [nb]) as server, sync_playwright() as p:
+    notebooks = [
+        job_notebook(base, args.subjobs, flags, args.storm_seconds),
+        table_notebook(base, args.jobs, args.table_changes, flags, args.table_seconds),
+    ]
+    results: dict[str, Any] = {"subjobs": args.subjobs, "storm_seconds": args.storm_seconds,
+                               "jobs": args.jobs, "table_changes": args.table_changes,
+                               "table_seconds": args.table_seconds}  # fmt: skip
+    with jupyter_server("lab", base / "server", notebooks) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.add_init_script(RECORDER)
-        page.goto(server.notebook_url(nb.name))
-        run_all_cells(page)
-        # Ganga splits first (about a minute at 10,000), then the view renders.
-        page.wait_for_function(
-            f"() => document.querySelector('.gw-grid')?.getAttribute('aria-label')"
-            f" === '{n} subjobs'", timeout=900_000,
-        )  # fmt: skip
-        ours = {"render_ms": entries(page, "ganga_widgets:job:render")[0][1]}
-        ours["render_long_tasks_ms"] = long_tasks(page, 0.0)
-        state = json.dumps({"submitting": n}, separators=(",", ":"))  # as JSON.stringify
-        run = storm(page, flags, "storm1",
-                    f"() => document.querySelector('.gw-job')?.dataset.counts === '{state}'",
-                    300)  # fmt: skip
-        ours |= run | summary(
-            [d for _, d in entries(page, "ganga_widgets:job:update", run["since"])],
-            long_tasks(page, run["since"]),
-        )
-        results["ours"] = ours
-
-        (flags / "baseline").touch()
-        page.wait_for_selector(".gw-dom-baseline", timeout=300_000)
-        rendered = entries(page, "baseline:render")
-        baseline = {"render_ms": rendered[0][1]}
-        run = storm(page, flags, "storm2",
-                    f"() => document.querySelector('.gw-dom-baseline')?.dataset.changes"
-                    f" === '{n}'", 900)  # fmt: skip
-        baseline |= run | summary(
-            [d for _, d in entries(page, "baseline:update", run["since"])],
-            long_tasks(page, run["since"]),
-        )
-        results["baseline"] = baseline
+        try:
+            results["job"] = job_phase(page, alone(server, "job"), args.subjobs, flags)
+            results["table"] = table_phase(page, alone(server, "table"), args.jobs,
+                                           args.table_changes, flags)  # fmt: skip
+        except Exception:
+            page.screenshot(path=str(base / "failed.png"))
+            print(f"failed; the page is in {base / 'failed.png'}", file=sys.stderr)
+            raise
         browser.close()
 
     save("browser", results)
@@ -140,27 +217,39 @@ def main() -> None:
 
 
 def report(r: dict[str, Any]) -> str:
-    o, b = r["ours"], r["baseline"]
+    def rows(o: dict[str, Any], b: dict[str, Any]) -> list[str]:
+        def row(what: str, key: str, fmt: str) -> str:
+            ratio = f"{o[key] / b[key]:.3f}" if b[key] else "—"
+            return f"| {what} | {fmt.format(o[key])} | {fmt.format(b[key])} | {ratio} |"
 
-    def row(what: str, key: str, fmt: str) -> str:
-        ratio = f"{o[key] / b[key]:.3f}" if b[key] else "—"
-        return f"| {what} | {fmt.format(o[key])} | {fmt.format(b[key])} | {ratio} |"
+        return [
+            row("render", "render_ms", "{:.1f} ms"),
+            row("updates drawn", "updates", "{:,}"),
+            row("time per update, median", "median_ms", "{:.2f} ms"),
+            row("time per update, max", "max_ms", "{:.1f} ms"),
+            row("time drawing updates, in all", "total_ms", "{:,.0f} ms"),
+            row("long tasks (> 50 ms) while updating", "long_tasks", "{:,}"),
+            row("longest task while updating", "longest_task_ms", "{:.0f} ms"),
+            row("final state shown after", "shown_after_s", "{:.2f} s"),
+        ]
 
+    job, table = r["job"], r["table"]
     return "\n".join([
-        f"{r['subjobs']:,} subjobs in JupyterLab, Chromium; every subjob changes status "
-        f"within ~{r['storm_seconds']:g} s:",
+        f"JobWidget, {r['subjobs']:,} subjobs, in JupyterLab and Chromium; every subjob changes "
+        f"status within ~{r['storm_seconds']:g} s (or as fast as Ganga goes):",
         "",
         "| | JobWidget (canvas, coalesced) | baseline (a DOM row per subjob, "
         "a message per change) | ratio |",
         "|---|---|---|---|",
-        row("render", "render_ms", "{:.1f} ms"),
-        row("updates drawn", "updates", "{:,}"),
-        row("time per update, median", "median_ms", "{:.2f} ms"),
-        row("time per update, max", "max_ms", "{:.1f} ms"),
-        row("time drawing updates, in all", "total_ms", "{:,.0f} ms"),
-        row("long tasks (> 50 ms) while updating", "long_tasks", "{:,}"),
-        row("longest task while updating", "longest_task_ms", "{:.0f} ms"),
-        row("final state shown after", "shown_after_s", "{:.2f} s"),
+        *rows(job["ours"], job["baseline"]),
+        "",
+        f"JobTable over {r['jobs']:,} jobs; the {r['table_changes']} newest change status "
+        f"within ~{r['table_seconds']:g} s:",
+        "",
+        "| | JobTable (a page, changed rows) | baseline (a DOM row per job, every row sent "
+        "and drawn per change) | ratio |",
+        "|---|---|---|---|",
+        *rows(table["ours"], table["baseline"]),
     ])  # fmt: skip
 
 

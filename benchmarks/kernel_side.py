@@ -149,6 +149,8 @@ def _naive_rows(limit: int | None) -> list[dict]:
 def _on_status_for_naive_tables() -> None:
     for table in _live_naive:
         table.rows = _naive_rows(25)
+    for table in _dom_tables:
+        table.rows = _every_row()
 
 
 def loaded_jobs() -> int:
@@ -437,3 +439,74 @@ def storms_on_flags(job: Any, flags: str, seconds: float) -> None:
             open(os.path.join(flags, flag + "-done"), "w").close()
 
     threading.Thread(target=storms, daemon=True).start()
+
+
+DOM_TABLE_ESM = """
+export default { render({ model, el }) {
+  const started = performance.now();
+  const body = document.createElement("tbody");
+  const draw = () => body.replaceChildren(...model.get("rows").map((r) => {
+    const tr = document.createElement("tr");
+    for (const v of [r.id, r.name, r.status, r.backend]) {
+      const td = document.createElement("td");
+      td.textContent = String(v);
+      tr.append(td);
+    }
+    return tr;
+  }));
+  const table = document.createElement("table");
+  table.append(body);
+  el.classList.add("gw-dom-table");
+  el.dataset.changes = "0";
+  el.append(table);
+  draw();
+  model.on("change:rows", () => {
+    const t = performance.now();
+    draw();
+    el.dataset.changes = String(Number(el.dataset.changes) + 1);
+    performance.measure("baseline:update", { start: t });
+  });
+  performance.measure("baseline:render", { start: started });
+} };
+"""
+_dom_tables: list[NaiveTable] = []
+
+
+def _every_row() -> list[dict]:
+    from ganga_widgets import rows
+
+    registry = session.registry_jobs()
+    return [rows.row(registry[i], details=False) for i in sorted(registry, reverse=True)]
+
+
+class DomTable(NaiveTable):
+    """Baseline dashboard in the browser: one DOM row per job (from Ganga's index, not read
+    whole), every row sent and drawn again on every status change."""
+
+    _esm = DOM_TABLE_ESM
+
+    def __init__(self) -> None:
+        super().__init__(rows=_every_row())
+        _dom_tables.append(self)
+
+
+def newest_change_on_flags(count: int, flags: str, seconds: float) -> None:
+    """In a thread: on flag ``table1``, the ``count`` newest jobs go to submitting; on
+    ``table2``, back to new; each spread over ``seconds`` (by assignment: drafts have no
+    backend to submit to); ``<flag>-done`` is written after each."""
+    import threading
+
+    def changes() -> None:
+        registry = session.registry_jobs()
+        newest = [registry[i] for i in sorted(registry, reverse=True)[:count]]
+        for flag, status in (("table1", "submitting"), ("table2", "new")):
+            wait_flag(os.path.join(flags, flag))
+            start = time.time()
+            for i, job in enumerate(newest):
+                lag = start + seconds * i / count - time.time()
+                if lag > 0:
+                    time.sleep(lag)
+                job.status = status
+            open(os.path.join(flags, flag + "-done"), "w").close()
+
+    threading.Thread(target=changes, daemon=True).start()

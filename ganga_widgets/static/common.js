@@ -103,3 +103,23 @@ function actionTracker(model, statusEl, root, labels) {
   return { draw, send };
 }
 
+
+// With `window.ganga_widgets_profile = true`, each render and update of a view leaves a User
+// Timing entry, "ganga_widgets:<view>:render" or ":update" (DevTools' Performance panel;
+// benchmarks/browser_render.py). Off by default: the browser keeps every entry.
+function profiler(view) {
+  if (!globalThis.ganga_widgets_profile) return { render() {}, wrap: (fn) => fn };
+  const measure = (what, start) => performance.measure(`ganga_widgets:${view}:${what}`, { start });
+  let batch = null;
+  return {
+    render: (start) => measure("render", start),
+    // One message from the kernel fires several handlers in one go: one entry for them all.
+    wrap: (fn) => (...args) => {
+      if (batch === null) {
+        batch = performance.now();
+        queueMicrotask(() => { measure("update", batch); batch = null; });
+      }
+      return fn(...args);
+    },
+  };
+}

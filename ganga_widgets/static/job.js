@@ -430,22 +430,8 @@ function render({ model, el }) {
     "change:action": drawAction,
     "change:clock": () => { clockOffset = model.get("clock") - Date.now() / 1000; drawTimes(); },
   };
-  // With `window.ganga_widgets_profile = true`, each render and update leaves a User Timing
-  // entry (DevTools' Performance panel; benchmarks/browser_render.py). Off by default: the
-  // browser keeps every entry.
-  const profile = globalThis.ganga_widgets_profile
-    ? (what, start) => performance.measure("ganga_widgets:job:" + what, { start })
-    : null;
-  // One message from the kernel fires several handlers in one go: one entry for them all.
-  let batch = null;
-  const timed = (fn) => () => {
-    if (batch === null) {
-      batch = performance.now();
-      queueMicrotask(() => { profile("update", batch); batch = null; });
-    }
-    fn();
-  };
-  const bound = Object.entries(handlers).map(([event, fn]) => [event, profile ? timed(fn) : fn]);
+  const profile = profiler("job");
+  const bound = Object.entries(handlers).map(([event, fn]) => [event, profile.wrap(fn)]);
   for (const [event, fn] of bound) model.on(event, fn);
   drawAll();
   // Elapsed time ticks here, not by messages from the kernel.
@@ -454,7 +440,7 @@ function render({ model, el }) {
   const resize = new ResizeObserver(() => grid.update(model.get("cells") || "", model.get("selected"), model.get("legend") || {}));
   resize.observe(root);
   root.__gwGrid = grid; // for browser tests: where to click subjob i
-  if (profile) profile("render", started);
+  profile.render(started);
 
   return () => {
     clearInterval(timer);

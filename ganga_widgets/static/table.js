@@ -14,6 +14,7 @@ const COLUMNS = [
 const FINISHED = new Set(["completed", "completed_frozen", "failed", "failed_frozen", "killed", "removed"]);
 
 async function render({ model, el, host }) {
+  const started = performance.now();
   const root = h("div", "gw-table");
   el.appendChild(root);
   const controller = new AbortController();
@@ -304,8 +305,10 @@ async function render({ model, el, host }) {
     "change:detail": drawDetail,
     "change:clock": () => { clockOffset = model.get("clock") - Date.now() / 1000; },
   };
-  for (const [event, fn] of Object.entries(handlers)) model.on(event, fn);
-  const onMessage = (msg) => { if (msg && msg.type === "patch") patchRows(msg.rows || []); };
+  const profile = profiler("table");
+  const bound = Object.entries(handlers).map(([event, fn]) => [event, profile.wrap(fn)]);
+  for (const [event, fn] of bound) model.on(event, fn);
+  const onMessage = profile.wrap((msg) => { if (msg && msg.type === "patch") patchRows(msg.rows || []); });
   model.on("msg:custom", onMessage);
 
   clockOffset = (model.get("clock") || Date.now() / 1000) - Date.now() / 1000;
@@ -315,13 +318,14 @@ async function render({ model, el, host }) {
   tracker.draw();
   drawDetail();
   const timer = setInterval(drawDurations, 1000);
+  profile.render(started);
 
   return () => {
     clearInterval(timer);
     clearTimeout(searchTimer);
     if (detailAbort) detailAbort.abort();
     controller.abort();
-    for (const [event, fn] of Object.entries(handlers)) model.off(event, fn);
+    for (const [event, fn] of bound) model.off(event, fn);
     model.off("msg:custom", onMessage);
   };
 }
