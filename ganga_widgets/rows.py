@@ -190,7 +190,10 @@ def _tally(rows: dict[int, dict[str, Any]]) -> Tally:
 
 
 def _most_common(counter: Counter) -> dict[str, int]:
-    return {k: n for k, n in counter.most_common() if n}
+    """Most first; a tie goes to the status furthest along a job's life, then by name (the
+    same order whatever order the rows came in)."""
+    ranked = sorted(counter.items(), key=lambda kv: (-kv[1], -_STATUS_RANK.get(kv[0], -1), kv[0]))
+    return {k: n for k, n in ranked if n}
 
 
 def facets(rows: dict[int, dict[str, Any]]) -> dict[str, dict[str, int]]:
