@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +32,8 @@ from typing import Any
 
 import nbformat
 from common import HERE, save
+from kernel import environment
+from table import build
 
 sys.path.insert(0, str(HERE.parent / "tests"))
 from browser import CHROMIUM, CHROMIUM_ARGS, TOKEN, jupyter_server, run_all_cells
@@ -69,12 +69,7 @@ def table_notebook(base: Path, jobs: int, changes: int, flags: Path, seconds: fl
     gangadir = base / "gangadir-table"
     home = base / "build-home"
     home.mkdir()
-    subprocess.run(
-        [sys.executable, "-c", "import kernel_side as k; k.build_registry("
-         f"{str(gangadir)!r}, {jobs}, 0, 0)"],
-        cwd=HERE, env={**os.environ, "HOME": str(home)}, check=True, capture_output=True,
-        timeout=3600,
-    )  # fmt: skip
+    build(gangadir, jobs, 0, environment(home))
     return notebook(base / "table.ipynb", [
         f"import sys; sys.path.insert(0, {str(HERE)!r}); import kernel_side as k\n"
         f"k.setup({str(gangadir)!r})\n"

@@ -17,12 +17,19 @@ from typing import Any
 from jupyter_client.manager import start_new_kernel
 
 
-def start(prefix: str) -> tuple[Path, Any, Any]:
-    """A kernel of this venv in a new temporary HOME (Ganga's Local jobs use HOME):
-    (that directory, kernel manager, client)."""
-    workdir = Path(tempfile.mkdtemp(prefix=prefix))
-    env = {**os.environ, "HOME": str(workdir)}
+def environment(home: Path) -> dict[str, str]:
+    """This environment with ``home`` as HOME (Ganga's Local jobs use HOME) and this venv's
+    Python first on PATH."""
+    env = {**os.environ, "HOME": str(home)}
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def start(prefix: str = "gw-bench-", workdir: Path | None = None) -> tuple[Path, Any, Any]:
+    """A kernel of this venv with ``workdir`` (default: a new temporary directory) as its
+    HOME and working directory: (that directory, kernel manager, client)."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix=prefix))
+    env = environment(workdir)
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(workdir), env=env)
     return workdir, manager, client
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -35,8 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from common import save
-from jupyter_client.manager import start_new_kernel
-from kernel import Wire, evaluate, percentile, run, text
+from kernel import Wire, environment, evaluate, percentile, run, start, text
 
 HERE = Path(__file__).resolve().parent
 SUBJOBS = 10  # of each completed split job in a registry
@@ -44,6 +42,8 @@ CODE_ONLY = ("_esm", "_css")  # the view's code and style: the same for any regi
 
 
 def build(gangadir: Path, n: int, split_jobs: int, env: dict[str, str]) -> float:
+    """A registry of ``n`` jobs (see kernel_side.build_registry), in a process of its own;
+    returns how long it took."""
     started = time.monotonic()
     subprocess.run(
         [sys.executable, "-c", "import kernel_side as k; k.build_registry("
@@ -94,7 +94,7 @@ def one_size(n: int, workdir: Path, env: dict[str, str], changing: int, split_jo
              flushes: int) -> dict[str, Any]:  # fmt: skip
     gangadir = workdir / f"gangadir-{n}"
     result: dict[str, Any] = {"jobs": n, "build_seconds": build(gangadir, n, split_jobs, env)}
-    manager, client = start_new_kernel(kernel_name="python3", cwd=str(workdir), env=env)
+    _, manager, client = start(workdir=workdir)
     # The driver reads IOPub itself for Ganga's listing, so the Wire starts after it.
     try:
         started = time.time()
@@ -189,8 +189,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="gw-bench-table-"))
-    env = {**os.environ, "HOME": str(workdir)}  # see README: Ganga's Local jobs use HOME
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env = environment(workdir)
     change_at = max((s for s in args.sizes if s <= 1000), default=args.sizes[0])
     results = [one_size(n, workdir, env, args.changing if n == change_at else 0, args.split_jobs,
                         args.flushes) for n in args.sizes]  # fmt: skip
