@@ -148,6 +148,9 @@ class Dispatcher:
             for listener in list(self._all):
                 if pending or (tick and listener.wants_tick()):
                     calls.append((listener.on_jobs_changed, pending))
+        # Waiters last: a thread woken by this flush must find every view updated by it
+        # (a dashboard printed right after JobWidget(j).wait() showed j still running).
+        calls.sort(key=lambda call: isinstance(getattr(call[0], "__self__", None), _Waiter))
         if calls:
             self.flushes += 1
         for call, changes in calls:

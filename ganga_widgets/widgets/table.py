@@ -245,7 +245,9 @@ class JobTable(anywidget.AnyWidget):
         return terminal.table_view(self.rows, self.totals, self.total, self.query)
 
     def text(self, width: int = 110) -> str:
-        """The page as plain text."""
+        """The page as plain text, as the registry is now (a change the dispatcher has not
+        flushed yet, within its ~100 ms, is read too)."""
+        self.refresh()
         return terminal.to_text(self.renderable(), width=width)
 
     def __repr__(self) -> str:
