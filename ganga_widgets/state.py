@@ -305,12 +305,16 @@ def display_status(ganga_status: str, facts: Facts | None) -> str:
 def job_status(ganga_status: str, counts: dict[str, int]) -> str:
     """A split job's status as shown. Ganga ranks "submitted" above "running", so a job
     stays "submitted" until none of its subjobs is queued: show "running" as soon as one
-    runs; if none does, say whether they are held or idle."""
+    runs; if none does, say whether they are held or idle. When every subjob has ended
+    but Ganga has not settled the master yet (HTCondor's event log is seconds ahead of its
+    poll), "completing", not a "running" badge over a bar of ended subjobs."""
     if ganga_status not in ("submitted", "running"):
         return ganga_status
     for shown in ("running", "held", "idle"):
         if counts.get(shown):
             return shown
+    if counts and all(shown in FINAL or shown == "completing" for shown in counts):
+        return "completing"
     return ganga_status
 
 

@@ -56,6 +56,9 @@ def test_what_htcondor_says_makes_ganga_status_precise() -> None:
     assert job_status("running", {"running": 1, "held": 2}) == "running"
     assert job_status("submitted", {"submitted": 48, "running": 2}) == "running"
     assert job_status("completed", {"completed": 2}) == "completed"
+    assert job_status("running", {"killed": 2}) == "completing"  # Ganga not caught up yet
+    assert job_status("running", {"completing": 1, "failed": 1}) == "completing"
+    assert job_status("submitted", {"submitted": 1, "completed": 1}) == "submitted"
 
 
 def test_held_subjobs_are_grouped_by_reason() -> None:
