@@ -150,6 +150,7 @@ class Dispatcher:
                     calls.append((listener.on_jobs_changed, pending))
         # Waiters last: a thread woken by this flush must find every view updated by it
         # (a dashboard printed right after JobWidget(j).wait() showed j still running).
+        # getattr: a listener's method may be a plain function (benchmarks wrap it to time it).
         calls.sort(key=lambda call: isinstance(getattr(call[0], "__self__", None), _Waiter))
         if calls:
             self.flushes += 1
