@@ -1,13 +1,13 @@
 """How long submit() takes to get every subjob submitted, against bare Ganga and the floor.
 
-Usage:  .venv/bin/python benchmarks/submit.py [--sizes 1 100 1000] [--repeats 3]
+Usage:  .venv-3.11/bin/python benchmarks/submit.py [--sizes 1 100 1000] [--repeats 3]
 (the Condor cases need the pool: scripts/htcondor-pool start; eval "$(scripts/htcondor-pool env)")
 
 For n items, on Local and on the local HTCondor pool, each case in a fresh Python process:
 - ours: ``submit(fn, range(n), backend=...)``: serialise, stage, build, submit;
 - bare Ganga: the same job built by hand, ``Executable`` + ``ArgSplitter`` (what a Ganga
   user writes), submitted;
-- floor (Condor only): one ``htcondor.Schedd().submit`` with n items of itemdata.
+- floor (Condor only): one ``Schedd().submit`` with n items of itemdata (htcondor2).
 The time is from the call to the moment every subjob is submitted (the call returns); the
 jobs are then killed, not run. With ``--profile``, bare Ganga's largest Condor submission is
 profiled, to show where its time goes. Results: a markdown table, JSON in
@@ -38,8 +38,9 @@ HERE = Path(__file__).resolve().parent
 def child(mode: str, backend: str, n: int, profile: bool) -> dict[str, Any]:
     gangadir = tempfile.mkdtemp(prefix="gw-bench-submit-", dir="/tmp")
     if mode == "floor":
-        import htcondor
+        from ganga_widgets import condor
 
+        htcondor = condor.bindings()  # htcondor2 where installed, as the view uses
         description = htcondor.Submit({"executable": sys.executable,
                                        "arguments": "-c pass $(item)",
                                        "initialdir": gangadir})  # fmt: skip

@@ -7,9 +7,12 @@ HTCondor at all?". Every call is bounded in time and in the size of what it retu
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
 import shutil
 import subprocess
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -46,21 +49,39 @@ class CondorUnavailable(RuntimeError):
     """HTCondor cannot be used from this kernel; the message says what is missing."""
 
 
+@functools.cache
 def bindings() -> Any:
-    """The legacy ``htcondor`` module Ganga 8.7.12 uses, or CondorUnavailable saying why."""
-    try:
-        import htcondor
-    except ImportError as err:
-        raise CondorUnavailable(
-            f"HTCondor's Python bindings are not importable ({err}): install them in the "
-            "kernel's environment with: pip install 'htcondor>=24,<25'"
-        ) from None
-    if not hasattr(htcondor, "Schedd") or not hasattr(htcondor, "Submit"):
-        raise CondorUnavailable(
-            f"the installed htcondor {getattr(htcondor, '__version__', '?')} lacks the legacy "
-            "API Ganga 8.7.12 needs (htcondor 25 dropped it): pip install 'htcondor>=24,<25'"
-        )
-    return htcondor
+    """HTCondor's Python bindings: ``htcondor2`` (the version-2 API, all that HTCondor 25
+    ships) when installed, else the version-1 ``htcondor`` of older releases. Only names the
+    two share are used here. CondorUnavailable says what to install if neither is there."""
+    with warnings.catch_warnings():  # a missing pool configuration is reported by problem()
+        warnings.simplefilter("ignore")
+        for name in ("htcondor2", "htcondor"):
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue
+            if hasattr(module, "Schedd") and hasattr(module, "JobEventLog"):
+                return module
+    raise CondorUnavailable(
+        "HTCondor's Python bindings are not importable in this kernel's environment: "
+        "install them with: pip install htcondor"
+    )
+
+
+def value(ad: Any, name: str) -> Any:
+    """An attribute of a ClassAd as a plain Python value, None if missing or undefined.
+    Evaluated in the ad itself: a version-2 expression carries no scope of its own."""
+    if name not in ad:
+        return None
+    result = ad.eval(name)
+    return None if isinstance(result, _classad().Value) else result  # Undefined or Error
+
+
+@functools.cache
+def _classad() -> Any:
+    """The ClassAd module that goes with the bindings in use."""
+    return importlib.import_module("classad2" if bindings().__name__ == "htcondor2" else "classad")
 
 
 def _config_source() -> str:
@@ -113,7 +134,7 @@ def query(clusters: Iterable[int]) -> dict[tuple[int, int], dict[str, Any]]:
     result = {}
     for ad in ads:
         key = (int(ad["ClusterId"]), int(ad["ProcId"]))
-        result[key] = {name: ad.get(name) for name in LIVE_ATTRIBUTES if name in ad}
+        result[key] = {name: value(ad, name) for name in LIVE_ATTRIBUTES if name in ad}
     return result
 
 
@@ -122,12 +143,18 @@ def act(action: str, ids: list[str], reason: str) -> tuple[int, str]:
     htcondor = bindings()
     kind = {"hold": htcondor.JobAction.Hold, "release": htcondor.JobAction.Release}[action]
     try:
-        result = htcondor.Schedd().act(kind, ids, reason=reason)
+        result = htcondor.Schedd().act(kind, ids, reason=act_reason(htcondor, reason))
     except htcondor.HTCondorException as err:
         return 0, str(err)
-    done = int(result.get("TotalSuccess", 0))
+    done = int(value(result, "TotalSuccess") or 0)
     failed = len(ids) - done
     return done, "" if not failed else f"{failed} of {len(ids)} jobs refused the {action}"
+
+
+def act_reason(htcondor: Any, reason: str) -> Any:
+    """The reason as ``Schedd.act`` of these bindings keeps it: htcondor2 (24 and 25) drops
+    a plain string and keeps only a (reason, subcode) pair; version 1 takes the string."""
+    return (reason, 0) if htcondor.__name__ == "htcondor2" else reason
 
 
 def _tool(name: str) -> str | None:

@@ -87,7 +87,7 @@ class EventLog:
             self.cluster = self.proc = None
         seen = []
         for event in self._log.events(stop_after=0):
-            kind = str(event.type).rsplit(".", 1)[-1]
+            kind = event.type.name  # str() of version 2's IntEnum is its number
             self.cluster, self.proc = event.cluster, event.proc
             fold(self.facts, kind, event.timestamp, event)
             seen.append(kind)

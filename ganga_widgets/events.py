@@ -22,7 +22,8 @@ import logging
 import threading
 import time
 import weakref
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 log = logging.getLogger("ganga_widgets")
 

@@ -6,6 +6,7 @@ Each guard states the defect it covers in one line. They are installed once by
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import signal
@@ -26,6 +27,7 @@ def install() -> None:
         return
     _fix_leftover_backend_variable(service)
     _fix_stale_active_backends(service)
+    _fix_job_scripts()
     _guard_condor()
     setattr(service, _INSTALLED, True)
 
@@ -106,14 +108,83 @@ def _fix_stale_active_backends(service: Any) -> None:
         setattr(service, name, reset_then_call)
 
 
+def _fix_job_scripts() -> None:
+    """Defects of the job scripts Ganga writes (every backend writes them through
+    `FileWorkspace.writefile`), each fixed in the script's text:
+    - the sandbox code inlined in every script calls tarfile's `extractall` without a filter:
+      on Python 3.12+ a DeprecationWarning in the job's stderr (a Local job's: in the cell);
+    - the Condor wrapper's `\\$` escapes: two SyntaxWarnings atop every job's stderr where
+      the execute node's Python is 3.12+;
+    - the Condor wrapper joins the arguments into a bash line unquoted, so spaces, quotes,
+      `$`, `;` and newlines are read again by bash (Local passes them to the program as
+      given): they are quoted, so they reach the program as given on both."""
+    from GangaCore.Core.FileWorkspace import FileWorkspace
+
+    original = FileWorkspace.writefile
+
+    def writefile(self: Any, fileobj: Any, executable: Any = None) -> Any:
+        text = getattr(fileobj, "_contents", None)
+        if isinstance(text, str) and _UNFILTERED_EXTRACT in text:
+            fileobj._contents = job_script_fixed(text)
+        return original(self, fileobj, executable)
+
+    FileWorkspace.writefile = writefile
+
+
+_UNFILTERED_EXTRACT = "tf.extractall(dest_dir)"
+# What `extractall` did before Python 3.12 and does unfiltered now, said explicitly: the
+# sandbox is the user's own files, packed by their own Ganga.
+_TRUSTED_EXTRACT = (
+    "tf.extraction_filter = getattr(tarfile, 'fully_trusted_filter', None); tf.extractall(dest_dir)"
+)
+_CONDOR_WRAPPER = "# Condor job wrapper created by Ganga"
+_CONDOR_FIXES = {
+    # bash must see `\$` (print "${BASH_ENV}" literally): `\\$` gives it without a warning
+    "\\${BASH_ENV}": "\\\\${BASH_ENV}",
+    "wrapperFile.write( '%s\\n' % ' '.join(execmd) )": (
+        "import shlex\nwrapperFile.write( '%s\\n' % ' '.join(shlex.quote(a) for a in execmd) )"
+    ),
+}
+
+
+def job_script_fixed(text: str) -> str:
+    """A job script of Ganga's with the defects above fixed (see _fix_job_scripts)."""
+    text = text.replace(_UNFILTERED_EXTRACT, _TRUSTED_EXTRACT)
+    if _CONDOR_WRAPPER in text:
+        for old, new in _CONDOR_FIXES.items():
+            if old not in text:  # Ganga's wrapper changed: never submit it half-fixed
+                raise RuntimeError(
+                    f"ganga_widgets cannot fix Ganga's Condor job wrapper: {old!r} is not in "
+                    "it (this Ganga is not the 8.7.12 it was written for)"
+                )
+            text = text.replace(old, new)
+    return text
+
+
 def _guard_condor() -> None:
     from GangaCore.Core.exceptions import BackendError
-    from GangaCore.Lib.Condor.Condor import Condor
 
     from . import condor
 
-    _refuse_condor_submit_without_a_pool(Condor, condor, BackendError)
-    _guard_condor_monitor(Condor)
+    module = importlib.import_module("GangaCore.Lib.Condor.Condor")  # not its class Condor
+
+    _give_condor_the_bindings_it_imports(module)
+    _refuse_condor_submit_without_a_pool(module.Condor, condor, BackendError)
+    _guard_condor_monitor(module.Condor)
+
+
+def _give_condor_the_bindings_it_imports(module: Any) -> None:
+    """Defect: Ganga's Condor backend imports the version-1 `htcondor` and `classad` modules,
+    which HTCondor 25 no longer ships, and then fails with `NameError: htcondor` at submit.
+    Give it the names it uses, built on htcondor2 (see htcondor_v1)."""
+    if getattr(module, "htcondor", None) is not None:
+        return  # the version-1 bindings are installed: Ganga uses them
+    from . import htcondor_v1
+
+    try:
+        module.htcondor, module.classad = htcondor_v1.modules()
+    except ImportError:
+        pass  # no bindings at all: a submit is refused saying what to install
 
 
 def _refuse_condor_submit_without_a_pool(backend: Any, condor: Any, error: type) -> None:

@@ -124,7 +124,7 @@ def _make_live(started_here: bool) -> Session:
 
     ganga_fixes.install()
     events.install_hook(Job)
-    if importlib.util.find_spec("htcondor") is not None:
+    if any(importlib.util.find_spec(name) for name in ("htcondor2", "htcondor")):
         from . import condor_watch
 
         condor_watch.watcher().start()  # follows Ganga's active Condor jobs

@@ -60,7 +60,7 @@ def bar(counts: dict[str, int], width: int = BAR_WIDTH) -> Text:
         return text
     order = [s for s in state.STATUS_CODES if counts.get(s)]
     widths = [max(1, round(width * counts[s] / total)) for s in order]
-    for status, cells in zip(order, widths):
+    for status, cells in zip(order, widths, strict=True):
         text.append("█" * cells, style=STYLE.get(status, "magenta"))
     return text
 

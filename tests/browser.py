@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from notebooks import kernel_env
+
 CHROMIUM = os.environ.get("GW_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -75,6 +77,7 @@ def _isolated_env(base: Path) -> dict[str, str]:
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
     env = {**os.environ, **{k: str(v) for k, v in dirs.items()}, "JUPYTER_PLATFORM_DIRS": "1"}
+    env = kernel_env(env)
     env.pop("GANGA_WIDGETS_TEST_REPORTS", None)
     # Kernels are started by the server with its environment: the venv's Python first.
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")

@@ -18,7 +18,8 @@ from isolation import (  # noqa: F401  the hooks that give each Ganga test its o
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
+# scripts/test gives each lane its own (screenshots, executed notebooks, reports)
+ARTIFACTS = Path(os.environ.get("GW_TEST_ARTIFACTS") or ROOT / "test-artifacts")
 
 
 def wait_until(
@@ -113,13 +114,12 @@ def _pool_is_free() -> bool:
 def condor_ganga(condor_pool: None, tmp_path: Path) -> Any:
     """Ganga with a fresh gangadir, on the real pool; the test's jobs leave the queue after."""
     import ganga_widgets
-    from ganga_widgets import session
+    from ganga_widgets import condor, session
 
     gangadir = tmp_path / "gangadir"
     ganga_widgets.start(gangadir=str(gangadir), poll={"Local": 1})
     yield session.gpi()
-    import htcondor
-
+    htcondor = condor.bindings()
     try:
         htcondor.Schedd().act(htcondor.JobAction.Remove, f'regexp("^{gangadir}", Iwd)')
     except Exception:
@@ -155,7 +155,7 @@ def condor_tool(*args: str) -> str:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
 

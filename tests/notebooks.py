@@ -13,13 +13,35 @@ from conftest import ROOT
 EXAMPLES = ROOT / "examples"
 
 
-def execute(name: str, home: Path, artifacts: Path, timeout: int = 240) -> Any:
-    """Run examples/<name> in a new kernel; fail with the cell's error if one raises."""
+# Noise a user must never see in a cell: Python's warnings about Ganga's code or job scripts.
+WARNINGS = ("DeprecationWarning", "SyntaxWarning")
+
+
+def text_of(nb: Any) -> str:
+    """What the notebook printed (streams, stderr too, and plain-text results)."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            parts.append(out.get("text", "") or out.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def kernel_env(env: dict[str, str]) -> dict[str, str]:
+    """A kernel's environment as Jupyter gives it: ipykernel stops forwarding what the
+    kernel's processes write to its stdout/stderr (as a job script's warnings) into the cell
+    when PYTEST_CURRENT_TEST is set, which would hide from the tests what users see."""
+    return {k: v for k, v in env.items() if k != "PYTEST_CURRENT_TEST"}
+
+
+def execute(name: str, home: Path, artifacts: Path, timeout: int = 240, nb: Any = None) -> Any:
+    """Run examples/<name> (or the notebook ``nb``, saved under that name) in a new kernel;
+    fail with the cell's error if one raises, or if a cell shows a Python warning."""
     from nbclient import NotebookClient
 
-    nb = nbformat.read(EXAMPLES / name, as_version=4)
+    if nb is None:
+        nb = nbformat.read(EXAMPLES / name, as_version=4)
     home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "HOME": str(home)}
+    env = kernel_env({**os.environ, "HOME": str(home)})
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(home)}})  # fmt: skip
@@ -27,4 +49,7 @@ def execute(name: str, home: Path, artifacts: Path, timeout: int = 240) -> Any:
         client.execute(env=env)
     finally:
         nbformat.write(nb, artifacts / f"executed-{name}")
+    printed = text_of(nb)
+    shown = [w for w in WARNINGS if w in printed]
+    assert not shown, f"{name} shows {shown} in its outputs:\n{printed}"
     return nb

@@ -111,9 +111,10 @@ def _condor_notebook(path: Path) -> Path:
     return _write_notebook(
         path,
         nbformat.v4.new_code_cell(
-            "import time, htcondor, ganga_widgets\n"
-            "from ganga_widgets import JobWidget\n"
+            "import time, ganga_widgets\n"
+            "from ganga_widgets import JobWidget, condor\n"
             "ganga_widgets.start()\n"
+            "htcondor = condor.bindings()  # htcondor2, or the version-1 module before 24\n"
             "g = ganga_widgets.session.gpi()\n"
             "blockers = g.Job(application=g.Executable(exe='/bin/sleep'),\n"
             "                 splitter=g.ArgSplitter(args=[['8'], ['8']]), backend=g.Condor())\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import threading
 import time
 import weakref
@@ -49,7 +50,7 @@ def test_a_burst_of_changes_from_many_threads_reaches_a_listener_in_few_coalesce
     seen = set().union(*(c[1] for c in r.calls))
     assert seen == set(range(1000))
     assert len(r.calls) <= 5, f"{len(r.calls)} calls for one burst"
-    gaps = [b[0] - a[0] for a, b in zip(r.calls, r.calls[1:])]
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(r.calls)]
     assert all(g >= 0.09 for g in gaps), gaps
 
 

@@ -12,18 +12,9 @@ from typing import Any
 
 import nbformat
 import pytest
-from notebooks import EXAMPLES, execute
+from notebooks import EXAMPLES, execute, text_of
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-def text_of(nb: Any) -> str:
-    """What the notebook printed (streams and plain-text results)."""
-    parts = []
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            parts.append(out.get("text", "") or out.get("data", {}).get("text/plain", ""))
-    return "\n".join(parts)
 
 
 def widget_outputs(nb: Any) -> list[dict]:

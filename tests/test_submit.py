@@ -59,11 +59,11 @@ def test_ten_calls_on_the_htcondor_pool_one_raises(condor_ganga: Any) -> None:
 
     run = submit(unlucky, range(10), backend="Condor", kwargs={"offset": 1}, memory=300)
     _check_ten_calls_with_one_failure(run)
-    import htcondor
+    from ganga_widgets import condor
 
     cluster = run.job.subjobs[0].backend.id.split(".")[0]
-    ads = htcondor.Schedd().history(f"ClusterId == {cluster}", ["RequestMemory"], 1)
-    assert [ad["RequestMemory"] for ad in ads] == [300], "memory= was not asked of HTCondor"
+    ads = condor.bindings().Schedd().history(f"ClusterId == {cluster}", ["RequestMemory"], 1)
+    assert [condor.value(ad, "RequestMemory") for ad in ads] == [300], "memory= not asked"
 
 
 def test_lambdas_closures_and_several_arguments_per_call(ganga: Any) -> None:
@@ -86,7 +86,7 @@ def test_numpy_arrays_in_and_out(ganga: Any) -> None:
 
     arrays = [np.arange(5, dtype=float), np.ones((2, 3))]
     results = submit(lambda a: a * 2, arrays).results()
-    for got, sent in zip(results, arrays):
+    for got, sent in zip(results, arrays, strict=True):
         np.testing.assert_array_equal(got, sent * 2)
         assert got.dtype == sent.dtype
 
@@ -118,9 +118,7 @@ def test_cancel_mid_run_kills_the_processes(ganga: Any, tmp_path: Path) -> None:
 
 
 def test_cancel_on_the_pool_removes_the_jobs_from_the_schedd(condor_ganga: Any) -> None:
-    import htcondor
-
-    from ganga_widgets import submit
+    from ganga_widgets import condor, submit
 
     run = submit(lambda s: __import__("time").sleep(s), [120, 120, 120], backend="Condor")
     wait_until(lambda: run.widget.counts.get("running") == 2, 60, "two calls running")
@@ -129,7 +127,7 @@ def test_cancel_on_the_pool_removes_the_jobs_from_the_schedd(condor_ganga: Any) 
     run.cancel()
 
     wait_until(
-        lambda: not htcondor.Schedd().query(f"ClusterId == {cluster}", ["ProcId"]),
+        lambda: not condor.bindings().Schedd().query(f"ClusterId == {cluster}", ["ProcId"]),
         15,
         "the jobs to leave the schedd",
     )
