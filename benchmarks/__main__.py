@@ -1,6 +1,6 @@
 """Every benchmark of the project, one after another, and one table of their results.
 
-Usage:  .venv/bin/python -m benchmarks [--tiny] [--only NAME ...] [--results DIR]
+Usage:  .venv-3.11/bin/python -m benchmarks [--tiny] [--only NAME ...] [--results DIR]
 
 Each benchmark is a script of this folder, run in a process of its own; each measures its
 baseline in the same run and reports ratios. This writes what each printed, and where its

@@ -2,7 +2,7 @@
 Chromium: time to render, time per update and long tasks, measured in the page with the
 Performance API, against baselines measured in the same page.
 
-Usage:  .venv/bin/python benchmarks/browser_render.py [--subjobs 10000] [--storm-seconds 1]
+Usage:  .venv-3.11/bin/python benchmarks/browser_render.py [--subjobs 10000] [--storm-seconds 1]
                                                       [--jobs 5000] [--table-changes 25]
 
 Two notebooks, each run as a user would (Run All):

@@ -1,6 +1,6 @@
 """How soon a user sees a Condor job run and end: Ganga's own monitoring vs this project's.
 
-Usage:  .venv/bin/python benchmarks/condor_updates.py [--repeats 3] [--sleep 2]
+Usage:  .venv-3.11/bin/python benchmarks/condor_updates.py [--repeats 3] [--sleep 2]
 (needs the personal pool: scripts/htcondor-pool start; eval "$(scripts/htcondor-pool env)")
 
 For a 1-subjob and a 50-subjob `/bin/sleep` job on the local pool, measured side by side in

@@ -1,6 +1,6 @@
 """JobWidget in a real Jupyter kernel: update latency and messages, against a baseline.
 
-Usage:  .venv/bin/python benchmarks/job_widget.py [--subjobs 24] [--storm 1000]
+Usage:  .venv-3.11/bin/python benchmarks/job_widget.py [--subjobs 24] [--storm 1000]
 
 For the same job, in the same kernel, two widgets watch it:
 - ours: JobWidget (hook -> dispatcher, at most one coalesced sync per ~100 ms);

@@ -1,7 +1,7 @@
 """JobWidget on jobs of up to 10,000 subjobs, in a real Jupyter kernel, against baselines
 measured in the same run.
 
-Usage:  .venv/bin/python benchmarks/scale.py [--sizes 100 1000 10000] [--flushes 50]
+Usage:  .venv-3.11/bin/python benchmarks/scale.py [--sizes 100 1000 10000] [--flushes 50]
                                              [--storm-seconds 1] [--widgets 20]
 
 Jobs are real Ganga jobs split into N subjobs (not submitted: 10,000 local processes would

@@ -1,7 +1,7 @@
 """JobTable in a real Jupyter kernel: first render and payload by registry size, and the
 messages when 50 jobs change state at once, against baselines measured in the same run.
 
-Usage:  .venv/bin/python benchmarks/table.py [--sizes 100 1000 5000] [--changing 50]
+Usage:  .venv-3.11/bin/python benchmarks/table.py [--sizes 100 1000 5000] [--changing 50]
 
 For each registry size N (a gangadir built beforehand in its own process: --split-jobs (10)
 completed jobs with 10 subjobs each, the rest new), a fresh kernel starts Ganga on it, then:
