@@ -24,6 +24,8 @@ CLASSAD_NAMES = ("ExprTree",)
 class _StandIn(types.ModuleType):
     """A module with only the names given to it; any other fails naming itself."""
 
+    __all__: list[str]
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
