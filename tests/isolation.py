@@ -85,11 +85,14 @@ def _run_in_child(item: pytest.Item) -> list[pytest.TestReport]:
         if os.path.exists(reports_path):
             with open(reports_path, encoding="utf-8") as f:
                 for line in f:
-                    reports.append(
-                        config.hook.pytest_report_from_serializable(
-                            config=config, data=json.loads(line)
-                        )
+                    report = config.hook.pytest_report_from_serializable(
+                        config=config, data=json.loads(line)
                     )
+                    if report.skipped and isinstance(report.longrepr, list):
+                        # JSON made the skip's (file, line, reason) a list: junitxml
+                        # insists on a tuple
+                        report.longrepr = tuple(report.longrepr)
+                    reports.append(report)
     if not any(r.when == "call" or r.outcome != "passed" for r in reports):
         reports.append(
             pytest.TestReport(
