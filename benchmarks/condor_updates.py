@@ -6,7 +6,8 @@ Usage:  .venv-3.11/bin/python benchmarks/condor_updates.py [--repeats 3] [--slee
 For a 1-subjob and a 50-subjob `/bin/sleep` job on the local pool, measured side by side in
 one run, each case in a fresh Python process:
 - baseline: Ganga 8.7.12 as it comes (Condor polled every 30 s), the status a user sees is
-  `job.status`;
+  `job.status` (with htcondor 25, which Ganga cannot submit with at all, given only the
+  version-1 names it uses);
 - ours: ganga_widgets (event-log watcher), the status a user sees is what the JobWidget
   shows.
 Two delays: submit() returned -> "running" shown; the (last) subjob's exit, as HTCondor
@@ -17,6 +18,7 @@ recorded it (the mtime of its event log when the terminate event was its last wr
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import statistics
@@ -28,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from common import save
+
+from ganga_widgets import ganga_fixes
 
 HERE = Path(__file__).resolve().parent
 
@@ -49,6 +53,10 @@ def child(mode: str, subjobs: int, sleep: float, deadline: float) -> dict[str, A
         setConfigOption("Configuration", "gangadir", gangadir)
         import ganga.ganga  # the bootstrap
 
+        # With htcondor 25 Ganga alone cannot submit at all: it gets the version-1 names only
+        condor_module = importlib.import_module("GangaCore.Lib.Condor.Condor")
+        if "htcondor" not in vars(condor_module):
+            ganga_fixes.give_condor_version_1_names(condor_module)
         ganga.enableMonitoring()  # as the ganga CLI does
 
     job = ganga.Job(application=ganga.Executable(exe="/bin/sleep", args=[str(sleep)]),

@@ -168,12 +168,12 @@ def _guard_condor() -> None:
 
     module = importlib.import_module("GangaCore.Lib.Condor.Condor")  # not its class Condor
 
-    _give_condor_the_bindings_it_imports(module)
+    give_condor_version_1_names(module)
     _refuse_condor_submit_without_a_pool(module.Condor, condor, BackendError)
     _guard_condor_monitor(module.Condor)
 
 
-def _give_condor_the_bindings_it_imports(module: Any) -> None:
+def give_condor_version_1_names(module: Any) -> None:
     """Defect: Ganga's Condor backend imports the version-1 `htcondor` and `classad` modules,
     which HTCondor 25 no longer ships, and then fails with `NameError: htcondor` at submit.
     Give it the names it uses, built on htcondor2 (see htcondor_v1)."""
