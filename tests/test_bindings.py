@@ -8,6 +8,7 @@ Each lane of scripts/test has other bindings: these tests assert what that lane'
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import subprocess
 import sys

@@ -23,6 +23,7 @@ from browser import (
     wait_all_cells_done,
 )
 from conftest import ROOT, wait_until
+from notebooks import WARNINGS
 
 pytestmark = pytest.mark.browser
 
@@ -174,7 +175,8 @@ def test_the_quickstart_widget_follows_its_job_to_the_end_while_the_kernel_idles
     expect(widget.locator(".gw-detail-title")).to_have_text(re.compile(r"Subjob \d+\.3"))
     expect(widget.locator(".gw-tail")).to_contain_text("subjob 3: step 0")
     widget.screenshot(path=str(artifacts / f"quickstart-{app}-final.png"))
-    assert "Traceback" not in outputs_text(page)
+    shown = outputs_text(page)
+    assert "Traceback" not in shown and not [w for w in WARNINGS if w in shown], shown
 
 
 @pytest.mark.parametrize("app", APPS)
