@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from . import logs
+from .condor import JOB_STATUS, bindings
 
 _USAGE = re.compile(r"Usr (\d+) (\d+):(\d+):(\d+), Sys (\d+) (\d+):(\d+):(\d+)")
 
@@ -79,8 +80,6 @@ class EventLog:
             return []
         self._size = stat.st_size
         if identity != self._identity:  # a new file: the job was resubmitted
-            from .condor import bindings
-
             self._log = bindings().JobEventLog(self.path)
             self._identity = identity
             self.facts = Facts()
@@ -160,7 +159,7 @@ def merge_live(f: Facts, ad: dict[str, Any]) -> None:
     rss_kb = ad.get("ResidentSetSize")
     if isinstance(rss_kb, (int, float)):
         _memory(f, rss_kb / 1024)
-    if ad.get("JobStatus") == 5 and ad.get("HoldReason") and not f.hold_reason:
+    if JOB_STATUS.get(ad.get("JobStatus")) == "held" and ad.get("HoldReason") and not f.hold_reason:
         f.hold_reason = logs.clean_line(str(ad["HoldReason"]), 1000)
         f.hold_code = ad.get("HoldReasonCode")
 

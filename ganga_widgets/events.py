@@ -60,15 +60,12 @@ class Dispatcher:
         self._all: weakref.WeakSet = weakref.WeakSet()  # listeners to every job
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self.flushes = 0  # for benchmarks and tests
-        self.notifications = 0
 
     # -- called from Ganga's threads ---------------------------------------------------------
 
     def notify(self, master_id: int, subjob_id: int | None, job: Any) -> None:
         """Record that a job changed; cheap and non-blocking (runs inside Ganga's locks)."""
         with self._lock:
-            self.notifications += 1
             if master_id not in self._listeners and not self._all:
                 return
             self._pending.setdefault(master_id, {})[subjob_id] = job
@@ -153,8 +150,6 @@ class Dispatcher:
         # (a dashboard printed right after JobWidget(j).wait() showed j still running).
         # getattr: a listener's method may be a plain function (benchmarks wrap it to time it).
         calls.sort(key=lambda call: isinstance(getattr(call[0], "__self__", None), _Waiter))
-        if calls:
-            self.flushes += 1
         for call, changes in calls:
             try:
                 call(changes, tick)
@@ -207,19 +202,18 @@ def wait_for(
         dispatcher().unsubscribe(master_id, waiter)
 
 
-def install_hook(job_class: type, on_status: Callable[[Any], None] | None = None) -> None:
+def install_hook(job_class: type) -> None:
     """Wrap ``job_class.__setattr__`` once so that status changes reach the dispatcher."""
     if job_class.__dict__.get(_HOOKED):
         return
     original = job_class.__setattr__
-    emit = on_status or _emit
 
     def __setattr__(self: Any, name: str, value: Any) -> None:
         original(self, name, value)
         # type check: templates (a Job subclass) live in another registry with its own ids
         if name == "status" and type(self) is job_class:
             try:
-                emit(self)
+                _emit(self)
             except Exception:  # must never break Ganga's own state change
                 log.exception("ganga_widgets: status hook failed")
 
