@@ -45,6 +45,10 @@ JOB_STATUS = {
 }
 
 
+# The bindings' modules, preferred first: version 2 (all HTCondor 25 ships), then version 1.
+MODULES = ("htcondor2", "htcondor")
+
+
 class CondorUnavailable(RuntimeError):
     """HTCondor cannot be used from this kernel; the message says what is missing."""
 
@@ -56,7 +60,7 @@ def bindings() -> Any:
     two share are used here. CondorUnavailable says what to install if neither is there."""
     with warnings.catch_warnings():  # a missing pool configuration is reported by problem()
         warnings.simplefilter("ignore")
-        for name in ("htcondor2", "htcondor"):
+        for name in MODULES:
             try:
                 module = importlib.import_module(name)
             except ImportError:

@@ -120,11 +120,11 @@ def _make_live(started_here: bool) -> Session:
     from GangaCore.GPIDev.Lib.Job.Job import Job
     from GangaCore.Utility.Config import getConfig
 
-    from . import events, ganga_fixes
+    from . import condor, events, ganga_fixes
 
     ganga_fixes.install()
     events.install_hook(Job)
-    if any(importlib.util.find_spec(name) for name in ("htcondor2", "htcondor")):
+    if any(importlib.util.find_spec(name) for name in condor.MODULES):  # found, not imported
         from . import condor_watch
 
         condor_watch.watcher().start()  # follows Ganga's active Condor jobs
