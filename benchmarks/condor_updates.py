@@ -31,7 +31,7 @@ from typing import Any
 
 from common import save
 
-from ganga_widgets import ganga_fixes
+from ganga_widgets.ganga_adapter import guards
 
 HERE = Path(__file__).resolve().parent
 
@@ -56,7 +56,7 @@ def child(mode: str, subjobs: int, sleep: float, deadline: float) -> dict[str, A
         # With htcondor 25 Ganga alone cannot submit at all: it gets the version-1 names only
         condor_module = importlib.import_module("GangaCore.Lib.Condor.Condor")
         if "htcondor" not in vars(condor_module):
-            ganga_fixes.give_condor_version_1_names(condor_module)
+            guards.give_condor_version_1_names(condor_module)
         ganga.enableMonitoring()  # as the ganga CLI does
 
     job = ganga.Job(application=ganga.Executable(exe="/bin/sleep", args=[str(sleep)]),

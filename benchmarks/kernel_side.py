@@ -21,7 +21,11 @@ import anywidget
 import traitlets as t
 
 import ganga_widgets
-from ganga_widgets import JobWidget, events, session, state
+from ganga_widgets import JobWidget, session
+from ganga_widgets.dispatcher import dispatcher, wait_for
+from ganga_widgets.ganga_adapter import objects
+from ganga_widgets.ganga_adapter.registry import registry_jobs
+from ganga_widgets.jobdata.status import STATUS_CODES
 
 STATUS_LOG: list[tuple[float, int, int | None, str]] = []  # (time, master id, subjob, status)
 _naive: dict[int, NaiveWidget] = {}
@@ -36,7 +40,7 @@ class NaiveWidget(anywidget.AnyWidget):
 
 def setup(gangadir: str) -> None:
     ganga_widgets.start(gangadir=gangadir, poll={"Local": 1})
-    job_class = session.job_class()
+    job_class = objects.job_class()
     original = job_class.__setattr__
 
     def recording(self: Any, name: str, value: Any) -> None:
@@ -83,14 +87,14 @@ def status_log(master_id: int, since: float) -> str:
 def storm(job: Any) -> dict[str, float]:
     """Every subjob changes status once, back to back, through Ganga's updateStatus (what a
     monitoring thread does); returns when it started and ended."""
-    impl = session.implementation(job)
+    impl = objects.implementation(job)
     start = time.time()
     for sj in impl.subjobs:
         sj.updateStatus("failed", update_master=False)
     return {"start": start, "end": time.time()}
 
 
-CODES = state.STATUS_CODES
+CODES = STATUS_CODES
 
 
 # -- JobTable (benchmarks/table.py) ---------------------------------------------------------
@@ -110,7 +114,6 @@ _live_naive: list[NaiveTable] = []
 def build_registry(gangadir: str, n: int, split_jobs: int, subjobs: int) -> None:
     """A registry of ``n`` jobs: ``split_jobs`` completed ones with ``subjobs`` subjobs each,
     the rest new (creating a job costs ~14 ms; running thousands would take hours)."""
-    from ganga_widgets import events
 
     setup(gangadir)
     ganga = session.gpi()
@@ -124,7 +127,7 @@ def build_registry(gangadir: str, n: int, split_jobs: int, subjobs: int) -> None
         app = ganga.Executable(exe=sys.executable)
         ganga.Job(name=f"draft-{i}", comment="benchmark", application=app, backend=ganga.Local())
     for job in done:
-        events.wait_for(job.id, lambda job=job: job.status == "completed", 300, "completion")
+        wait_for(job.id, lambda job=job: job.status == "completed", 300, "completion")
 
 
 def naive_table(everything: bool) -> NaiveTable:
@@ -139,9 +142,9 @@ def naive_table(everything: bool) -> NaiveTable:
 
 
 def _naive_rows(limit: int | None) -> list[dict]:
-    from ganga_widgets import rows
+    from ganga_widgets.jobdata import rows
 
-    registry = session.registry_jobs()
+    registry = registry_jobs()
     ids = sorted(registry, reverse=True)[:limit]
     return [rows.row(registry[i], details=True) for i in ids]
 
@@ -155,7 +158,7 @@ def _on_status_for_naive_tables() -> None:
 
 def loaded_jobs() -> int:
     """How many jobs of the registry Ganga has read from disk whole."""
-    return sum(session.is_loaded(job) for job in session.registry_jobs().values())
+    return sum(objects.is_loaded(job) for job in registry_jobs().values())
 
 
 def table_update_costs(table: Any, flushes: int) -> dict[str, Any]:
@@ -163,7 +166,7 @@ def table_update_costs(table: Any, flushes: int) -> dict[str, Any]:
     updates, against the naive live dashboard's (the page of 25 read whole and sent)."""
     ours = _timed(table, "on_jobs_changed")
     naive = NaiveTable()
-    job = session.registry_jobs()[max(session.registry_jobs())]
+    job = registry_jobs()[max(registry_jobs())]
     baseline = []
     for k in range(flushes):
         job.status = "submitting" if job.status == "new" else "new"
@@ -229,7 +232,7 @@ def split_job(n: int) -> dict[str, float]:
         splitter=ganga.ArgSplitter(args=[[str(i)] for i in range(n)]),
         backend=ganga.Local(),
     )
-    impl = session.implementation(job)
+    impl = objects.implementation(job)
     impl._doSplitting()
     SCALE_JOBS[n] = job
     costs = {"split_s": time.perf_counter() - started, "rss_mb": rss_mb() - before}
@@ -256,8 +259,8 @@ class RecountWidget(anywidget.AnyWidget):
 
     def __init__(self, job: Any) -> None:
         super().__init__()
-        self._job = session.implementation(job)
-        events.dispatcher().subscribe(self._job.id, self)
+        self._job = objects.implementation(job)
+        dispatcher().subscribe(self._job.id, self)
         self.on_changes({}, False)
 
     def on_changes(self, changes: dict, tick: bool) -> None:
@@ -289,7 +292,7 @@ def flush_costs(n: int, flushes: int) -> dict[str, Any]:
     from IPython.display import display
 
     job = SCALE_JOBS[n]
-    subjobs = session.implementation(job).subjobs
+    subjobs = objects.implementation(job).subjobs
     started = time.perf_counter()
     ours = JobWidget(job)
     opened = time.perf_counter() - started
@@ -336,7 +339,7 @@ def storm_paced(n: int, seconds: float, status: str, via: str, baseline: bool) -
 def _paced(job: Any, status: str, seconds: float, via: str = "updateStatus") -> float:
     """Every subjob to ``status``, spread evenly over ``seconds`` (or as fast as Ganga
     goes); returns the time spent inside Ganga."""
-    subjobs = list(session.implementation(job).subjobs)
+    subjobs = list(objects.implementation(job).subjobs)
     in_ganga = 0.0
     start = time.time()
     for i, subjob in enumerate(subjobs):
@@ -359,7 +362,7 @@ def memory(n: int, count: int) -> dict[str, Any]:
 
     job = SCALE_JOBS[n]
     gc.collect()
-    listeners = events.dispatcher().listener_count()
+    listeners = dispatcher().listener_count()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     rss_before = rss_mb()
@@ -381,7 +384,7 @@ def memory(n: int, count: int) -> dict[str, Any]:
         "rss_open_mb": rss_open,
         "retained_mb": retained / 2**20,
         "alive_after_close": sum(r() is not None for r in refs),
-        "listeners_left": events.dispatcher().listener_count() - listeners,
+        "listeners_left": dispatcher().listener_count() - listeners,
     }
 
 
@@ -480,9 +483,9 @@ _dom_tables: list[NaiveTable] = []
 
 
 def _every_row() -> list[dict]:
-    from ganga_widgets import rows
+    from ganga_widgets.jobdata import rows
 
-    registry = session.registry_jobs()
+    registry = registry_jobs()
     return [rows.row(registry[i], details=False) for i in sorted(registry, reverse=True)]
 
 
@@ -504,7 +507,7 @@ def newest_change_on_flags(count: int, flags: str, seconds: float) -> None:
     import threading
 
     def changes() -> None:
-        registry = session.registry_jobs()
+        registry = registry_jobs()
         newest = [registry[i] for i in sorted(registry, reverse=True)[:count]]
         for flag, status in (("table1", "submitting"), ("table2", "new")):
             wait_flag(os.path.join(flags, flag))

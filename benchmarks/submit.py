@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 def child(mode: str, backend: str, n: int, profile: bool) -> dict[str, Any]:
     gangadir = tempfile.mkdtemp(prefix="gw-bench-submit-", dir="/tmp")
     if mode == "floor":
-        from ganga_widgets import condor
+        from ganga_widgets.condor import bindings as condor
 
         htcondor = condor.bindings()  # htcondor2 where installed, as the view uses
         description = htcondor.Submit({"executable": sys.executable,
@@ -53,6 +53,7 @@ def child(mode: str, backend: str, n: int, profile: bool) -> dict[str, Any]:
 
     import ganga_widgets
     from ganga_widgets import actions, session
+    from ganga_widgets.ganga_adapter import objects
 
     ganga_widgets.start(gangadir=gangadir)
     ganga = session.gpi()
@@ -72,7 +73,7 @@ def child(mode: str, backend: str, n: int, profile: bool) -> dict[str, Any]:
         profiler.disable()
     elapsed = time.perf_counter() - start
     assert all(sj.status != "new" for sj in job.subjobs), "not every subjob was submitted"
-    actions.kill(session.implementation(job))
+    actions.kill(objects.implementation(job))
     result: dict[str, Any] = {"seconds": elapsed}
     if profiler:
         text = io.StringIO()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from . import session as session  # light: Ganga and the bindings are imported when started
 from .session import start
 
 __version__ = "0.1.0"
@@ -25,8 +26,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .remote import Args, RemoteError, Run, attach, submit
-    from .terminal import watch
+    from .remote.api import attach, submit
+    from .remote.run import RemoteError, Run
+    from .remote.staging import Args
+    from .views.terminal import watch
     from .widgets.job import JobWidget
     from .widgets.table import JobTable
 
@@ -34,12 +37,12 @@ if TYPE_CHECKING:
 _LAZY = {
     "JobWidget": ".widgets.job",
     "JobTable": ".widgets.table",
-    "Args": ".remote",
-    "RemoteError": ".remote",
-    "Run": ".remote",
-    "attach": ".remote",
-    "submit": ".remote",
-    "watch": ".terminal",
+    "Args": ".remote.staging",
+    "RemoteError": ".remote.run",
+    "Run": ".remote.run",
+    "attach": ".remote.api",
+    "submit": ".remote.api",
+    "watch": ".views.terminal",
 }
 
 

@@ -13,7 +13,13 @@ import shutil
 from dataclasses import dataclass
 from typing import Any
 
-from . import condor, ganga_fixes, session, state
+from .condor import schedd
+from .ganga_adapter import objects
+from .ganga_adapter.kills import kill_local_orphans
+from .ganga_adapter.protocols import GangaJob
+from .jobdata import read
+from .jobdata.codes import subjob_statuses
+from .jobdata.status import ACTIVE, FAILED, IN_BATCH
 
 log = logging.getLogger("ganga_widgets")
 
@@ -29,41 +35,41 @@ class Outcome:
         return {"state": self.state, "message": self.message}
 
 
-def kill(job: Any) -> Outcome:
+def kill(job: GangaJob) -> Outcome:
     """Kill a job (with all its subjobs) or a single subjob."""
     name = _name(job)
     status = job.status
-    if status not in ("submitted", "running"):
+    if status not in IN_BATCH:
         return Outcome("refused", f"{name} is {_describe(status)}: nothing to kill")
     try:
-        session.public(job).kill()
-    except session.ganga_errors() as err:
+        objects.public(job).kill()
+    except objects.ganga_errors() as err:
         return Outcome("failed", f"killing {name} failed: {err}")
-    if state.backend_name(job) == "Local":
-        ganga_fixes.kill_local_orphans(job)
+    if read.backend_name(job) == "Local":
+        kill_local_orphans(job)
     return Outcome("done", f"{name} killed")
 
 
-def resubmit_failed(job: Any) -> Outcome:
+def resubmit_failed(job: GangaJob) -> Outcome:
     """Resubmit the failed subjobs of a job (or a failed job without subjobs)."""
     name = _name(job)
     if len(job.subjobs) == 0:
-        if job.status not in state.FAILED:
+        if job.status not in FAILED:
             return Outcome("refused", f"{name} is {_describe(job.status)}, not failed")
         targets = [job]
     else:
-        failed = [i for i, s in enumerate(state.subjob_statuses(job)) if s in state.FAILED]
+        failed = [i for i, s in enumerate(subjob_statuses(job)) if s in FAILED]
         if not failed:
             return Outcome("refused", f"{name} has no failed subjobs to resubmit")
         targets = [job.subjobs[i] for i in failed]
     kept = [_keep_previous_attempt(t) for t in targets]
     try:
         if len(job.subjobs) == 0 or _master_resubmits_only_failed(job):
-            session.public(job).resubmit()  # one submission for all, as Ganga batches it
+            objects.public(job).resubmit()  # one submission for all, as Ganga batches it
         else:
             for target in targets:  # the master is still running: one subjob at a time
-                session.public(target).resubmit()
-    except session.ganga_errors() as err:
+                objects.public(target).resubmit()
+    except objects.ganga_errors() as err:
         return Outcome("failed", f"resubmitting {name} failed: {err}")
     what = f"{len(targets)} failed subjob{'s' if len(targets) != 1 else ''} of {name}"
     if len(job.subjobs) == 0:
@@ -73,15 +79,15 @@ def resubmit_failed(job: Any) -> Outcome:
     return Outcome("done", f"resubmitted {what}{note}")
 
 
-def remove(job: Any) -> Outcome:
+def remove(job: GangaJob) -> Outcome:
     """Remove a job from the registry with all its files (Ganga kills it first if it runs)."""
     name = _name(job)
-    was_active = job.status in state.ACTIVE
-    if job.status in ("submitted", "running"):
+    was_active = job.status in ACTIVE
+    if job.status in IN_BATCH:
         kill(job)  # ours, not remove()'s own: it also ends a Local job's orphaned subjobs
     try:
-        session.public(job).remove()
-    except session.ganga_errors() as err:
+        objects.public(job).remove()
+    except objects.ganga_errors() as err:
         return Outcome("failed", f"removing {name} failed: {err}")
     return Outcome("done", f"{name} removed with its files" + (", killed first" if was_active
                                                                 else ""))  # fmt: skip
@@ -105,7 +111,7 @@ def on_many(action: Any, jobs: list[Any], verb: str) -> Outcome:
     return Outcome(state_, "; ".join(parts))
 
 
-def _guarded(action: Any, job: Any, verb: str) -> Outcome:
+def _guarded(action: Any, job: GangaJob, verb: str) -> Outcome:
     """One job's failure (Ganga cannot read it, say) must not stop the others'."""
     try:
         return action(job)
@@ -113,34 +119,34 @@ def _guarded(action: Any, job: Any, verb: str) -> Outcome:
         return Outcome("failed", f"job {job.id} not {verb}: {type(err).__name__}: {err}")
 
 
-def hold(job: Any) -> Outcome:
+def hold(job: GangaJob) -> Outcome:
     """Put a queued or running Condor (sub)job on hold."""
-    return _condor_act(job, "hold", ("submitted", "running"))
+    return _condor_act(job, "hold", IN_BATCH)
 
 
-def release(job: Any) -> Outcome:
+def release(job: GangaJob) -> Outcome:
     """Release a held Condor (sub)job (Ganga still calls it submitted or running)."""
-    return _condor_act(job, "release", ("submitted", "running"))
+    return _condor_act(job, "release", IN_BATCH)
 
 
-def release_held(job: Any, held: list[int]) -> Outcome:
+def release_held(job: GangaJob, held: list[int]) -> Outcome:
     """Release every held subjob of a job (``held``: their indices)."""
     if not held:
         return Outcome("refused", f"{_name(job)} has no held subjobs")
-    ids = [condor.job_id(job.subjobs[i]) for i in held]
-    done, error = condor.act("release", [i for i in ids if i], reason=RELEASE_REASON)
+    ids = [schedd.job_id(job.subjobs[i]) for i in held]
+    done, error = schedd.act("release", [i for i in ids if i], reason=RELEASE_REASON)
     if not done:
         return Outcome("failed", f"releasing the held subjobs of {_name(job)} failed: {error}")
     note = f" ({error})" if error else ""
     return Outcome("done", f"released {done} held subjob{'s' if done != 1 else ''}{note}")
 
 
-def why_idle(job: Any) -> tuple[Outcome, str]:
+def why_idle(job: GangaJob) -> tuple[Outcome, str]:
     """The schedd's analysis of why a Condor job does not start; (outcome, analysis text)."""
-    condor_id = condor.job_id(job)
+    condor_id = schedd.job_id(job)
     if not condor_id:
         return Outcome("refused", f"{_name(job)} is not a submitted Condor job"), ""
-    text = condor.analyze(condor_id)
+    text = schedd.analyze(condor_id)
     return Outcome("done", f"analysis of {_name(job)} (HTCondor id {condor_id})"), text
 
 
@@ -148,32 +154,32 @@ HOLD_REASON = "held from a notebook (ganga_widgets)"
 RELEASE_REASON = "released from a notebook (ganga_widgets)"
 
 
-def _condor_act(job: Any, action: str, allowed: tuple[str, ...]) -> Outcome:
+def _condor_act(job: GangaJob, action: str, allowed: frozenset[str]) -> Outcome:
     name = _name(job)
-    condor_id = condor.job_id(job)
+    condor_id = schedd.job_id(job)
     if not condor_id:
         return Outcome("refused", f"{name} is not a submitted Condor job")
     if job.status not in allowed:
         return Outcome("refused", f"{name} is {_describe(job.status)}: nothing to {action}")
     reason = HOLD_REASON if action == "hold" else RELEASE_REASON
-    done, error = condor.act(action, [condor_id], reason=reason)
+    done, error = schedd.act(action, [condor_id], reason=reason)
     if not done:
         return Outcome("failed", f"could not {action} {name}: {error or 'refused by the schedd'}")
     return Outcome("done", f"{name} {'held' if action == 'hold' else 'released'}")
 
 
-def _master_resubmits_only_failed(job: Any) -> bool:
+def _master_resubmits_only_failed(job: GangaJob) -> bool:
     # Ganga refuses to resubmit an active master, and resubmits every subjob of a finished
     # one if the user configured resubmitOnlyFailedSubjobs = False.
     return job.status in ("completed", "failed", "killed") and bool(
-        session.config("Configuration", "resubmitOnlyFailedSubjobs")
+        objects.config("Configuration", "resubmitOnlyFailedSubjobs")
     )
 
 
-def _keep_previous_attempt(job: Any) -> str:
+def _keep_previous_attempt(job: GangaJob) -> str:
     """Ganga empties a job's output dir when resubmitting it: keep the files first, by
     hard link (no copy) in ``<job dir>/previous-attempts/<attempt>/``. Returns that path."""
-    outputdir = os.path.normpath(state.outputdir(job) or "")
+    outputdir = os.path.normpath(read.outputdir(job) or "")
     if not outputdir or not os.path.isdir(outputdir) or not os.listdir(outputdir):
         return ""
     attempt = str(job.info.submit_counter)
@@ -193,7 +199,7 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def _name(job: Any) -> str:
+def _name(job: GangaJob) -> str:
     master = job.master
     return f"subjob {master.id}.{job.id}" if master is not None else f"job {job.id}"
 

@@ -114,7 +114,8 @@ def _pool_is_free() -> bool:
 def condor_ganga(condor_pool: None, tmp_path: Path) -> Any:
     """Ganga with a fresh gangadir, on the real pool; the test's jobs leave the queue after."""
     import ganga_widgets
-    from ganga_widgets import condor, session
+    from ganga_widgets import session
+    from ganga_widgets.condor import bindings as condor
 
     gangadir = tmp_path / "gangadir"
     ganga_widgets.start(gangadir=str(gangadir), poll={"Local": 1})
@@ -160,3 +161,12 @@ def artifacts() -> Path:
 
 
 os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+
+
+@pytest.fixture(autouse=True)
+def _pure_tests_stay_pure(request: pytest.FixtureRequest) -> Any:
+    """A ``pure`` test must not start Ganga: the fast lane runs them all in one process."""
+    before = "GangaCore" in sys.modules
+    yield
+    if request.node.get_closest_marker("pure") and not before:
+        assert "GangaCore" not in sys.modules, "a pure test imported Ganga"

@@ -42,7 +42,7 @@ def _argv_printed(job: Any) -> list[str]:
 
 
 def test_the_bindings_of_this_lane_reach_ganga_and_the_view(condor_ganga: Any) -> None:
-    from ganga_widgets import condor
+    from ganga_widgets.condor import bindings as condor
 
     ganga_condor = importlib.import_module("GangaCore.Lib.Condor.Condor")  # not the class
 
@@ -73,7 +73,8 @@ def without_htcondor2() -> None:
 def test_without_htcondor2_the_version_1_module_serves_the_view(
     without_htcondor2: None, condor_ganga: Any, tmp_path: Path
 ) -> None:
-    from ganga_widgets import JobWidget, condor
+    from ganga_widgets import JobWidget
+    from ganga_widgets.condor import bindings as condor
 
     assert condor.bindings().__name__ == "htcondor"
     go = tmp_path / "go"

@@ -113,7 +113,8 @@ def _condor_notebook(path: Path) -> Path:
         path,
         nbformat.v4.new_code_cell(
             "import time, ganga_widgets\n"
-            "from ganga_widgets import JobWidget, condor\n"
+            "from ganga_widgets import JobWidget\n"
+            "from ganga_widgets.condor import bindings as condor\n"
             "ganga_widgets.start()\n"
             "htcondor = condor.bindings()  # htcondor2, or the version-1 module before 24\n"
             "g = ganga_widgets.session.gpi()\n"
@@ -277,7 +278,8 @@ def _table_notebook(path: Path, token: str) -> Path:
         path,
         nbformat.v4.new_code_cell(
             "import sys, ganga_widgets\n"
-            "from ganga_widgets import JobTable, events\n"
+            "from ganga_widgets import JobTable\n"
+            "from ganga_widgets.dispatcher import wait_for\n"
             "ganga_widgets.start()\n"
             "g = ganga_widgets.session.gpi()\n"
             "def job(name, code):\n"
@@ -290,7 +292,7 @@ def _table_notebook(path: Path, token: str) -> Path:
             "for j in bad + [long]:\n"
             "    j.submit()\n"
             "for j in bad:\n"
-            "    events.wait_for(j.id, lambda: j.status == 'failed', 60, 'failure')"
+            "    wait_for(j.id, lambda: j.status == 'failed', 60, 'failure')"
         ),
         nbformat.v4.new_code_cell("JobTable(page_size=10)"),
     )

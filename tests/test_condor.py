@@ -40,7 +40,7 @@ def _running(ganga: Any, tmp_path: Path, seconds: str, subjobs: int) -> tuple[An
 
 
 def _in_queue(cluster: str) -> int:
-    from ganga_widgets import condor
+    from ganga_widgets.condor import bindings as condor
 
     return len(condor.bindings().Schedd().query(constraint=f"ClusterId == {cluster}",
                                                 projection=["ProcId"]))  # fmt: skip

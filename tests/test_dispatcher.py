@@ -8,9 +8,12 @@ import threading
 import time
 import weakref
 
+import pytest
 from conftest import wait_until
 
-from ganga_widgets.events import Dispatcher
+from ganga_widgets.dispatcher import Dispatcher
+
+pytestmark = pytest.mark.pure
 
 
 class Recorder:

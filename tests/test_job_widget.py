@@ -109,9 +109,9 @@ def test_kill_from_the_widget_kills_the_real_processes(ganga: Any, tmp_path: Pat
     widget = _widget(job)
     wait_until(lambda: widget.counts.get("running", 0) == 2, 30, "two subjobs running")
     pids = wait_until(lambda: _running_pids(tmp_path, 2), 10, "the running subjobs' PIDs")
-    from ganga_widgets import session
+    from ganga_widgets.ganga_adapter import objects
 
-    runner = session.implementation(job).backend.wrapper_pid  # the batch runner of the rest
+    runner = objects.implementation(job).backend.wrapper_pid  # the batch runner of the rest
     assert all(pid_alive(p) for p in pids + runner)
 
     widget._handle_custom_msg({"type": "action", "name": "kill", "seq": 41}, [])
@@ -196,17 +196,17 @@ def test_resubmit_failed_subjobs_runs_them_again_and_keeps_the_old_output(
 
 
 def test_a_closed_widget_gets_no_updates_and_is_not_kept_alive(ganga: Any) -> None:
-    from ganga_widgets import events
+    from ganga_widgets.dispatcher import dispatcher
 
     job = python_job(ganga, "import time; time.sleep(2)", args=[["a"], ["b"]])
     job.submit()
     widget = _widget(job)
     open_widget = _widget(job)
-    assert events.dispatcher().listener_count() == 2
+    assert dispatcher().listener_count() == 2
     frozen = widget.cells
 
     widget.close()
-    assert events.dispatcher().listener_count() == 1
+    assert dispatcher().listener_count() == 1
     wait_until(lambda: open_widget.cells == "cc", 60, "the job to complete")
     assert widget.cells == frozen, "a closed widget was still updated"
 
@@ -215,7 +215,7 @@ def test_a_closed_widget_gets_no_updates_and_is_not_kept_alive(ganga: Any) -> No
     gc.collect()
     assert ref() is None, "something still holds the closed widget"
     open_widget.close()
-    assert events.dispatcher().listener_count() == 0
+    assert dispatcher().listener_count() == 0
 
 
 def test_html_and_script_from_the_job_reach_the_view_as_plain_text(ganga: Any) -> None:
@@ -326,7 +326,7 @@ print('STATUS', job.id, job.status)
 def test_a_burst_of_status_changes_is_coalesced_into_few_updates(ganga: Any) -> None:
     """1,000 subjob status changes through Ganga's own updateStatus reach the widget in a
     bounded number of trait syncs, and the final state shown is exact."""
-    from ganga_widgets import session
+    from ganga_widgets.ganga_adapter import objects
 
     job = python_job(ganga, "import time; time.sleep(60)", args=[[str(i)] for i in range(1000)])
     job.submit()
@@ -335,7 +335,7 @@ def test_a_burst_of_status_changes_is_coalesced_into_few_updates(ganga: Any) -> 
     assert widget.counts == {"killed": 1000}
     syncs: list[float] = []
     widget.observe(lambda _: syncs.append(time.monotonic()), names=["cells"])
-    impl = session.implementation(job)
+    impl = objects.implementation(job)
 
     start = time.monotonic()
     for sj in impl.subjobs:  # what a monitoring thread does, 1000 times in a row

@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ganga_widgets import logs
+import pytest
+
+from ganga_widgets.jobdata import logs
+
+pytestmark = pytest.mark.pure
 
 
 def _bytes_read_by_this_process() -> int:

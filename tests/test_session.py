@@ -55,16 +55,17 @@ def test_the_users_gangarc_wins_over_our_defaults_and_explicit_arguments_win_ove
     )
     import ganga_widgets
     from ganga_widgets import JobWidget, session
+    from ganga_widgets.ganga_adapter import objects
 
     started = ganga_widgets.start()
 
     assert started.gangadir == str(gangadir) and started.started_here
-    assert session.config("PollThread", "Local") == 7, "the user's poll period was overridden"
-    assert session.config("PollThread", "Slurm") == 5, "our default where the user set none"
+    assert objects.config("PollThread", "Local") == 7, "the user's poll period was overridden"
+    assert objects.config("PollThread", "Slurm") == 5, "our default where the user set none"
     assert started.monitoring, "a live view needs the monitor even with autostart = False"
 
     ganga_widgets.start(poll={"Local": 1})
-    assert session.config("PollThread", "Local") == 1
+    assert objects.config("PollThread", "Local") == 1
     job = python_job(session.gpi(), "print('ok')")
     job.submit()
     widget = JobWidget(job)

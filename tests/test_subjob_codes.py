@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import random
 
-from ganga_widgets.condor_events import Facts
-from ganga_widgets.state import (
-    STATUS_CODES,
-    SubjobCodes,
-    actions,
-    display_status,
-    held_groups,
-    job_status,
-)
+import pytest
+
+from ganga_widgets.condor.eventlog import Facts
+from ganga_widgets.jobdata.codes import SubjobCodes
+from ganga_widgets.jobdata.condor_facts import held_groups
+from ganga_widgets.jobdata.read import actions
+from ganga_widgets.jobdata.status import STATUS_CODES, display_status, job_status
+
+pytestmark = pytest.mark.pure
 
 
 def test_counts_follow_changes_exactly() -> None:

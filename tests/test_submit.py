@@ -59,7 +59,7 @@ def test_ten_calls_on_the_htcondor_pool_one_raises(condor_ganga: Any) -> None:
 
     run = submit(unlucky, range(10), backend="Condor", kwargs={"offset": 1}, memory=300)
     _check_ten_calls_with_one_failure(run)
-    from ganga_widgets import condor
+    from ganga_widgets.condor import bindings as condor
 
     cluster = run.job.subjobs[0].backend.id.split(".")[0]
     ads = condor.bindings().Schedd().history(f"ClusterId == {cluster}", ["RequestMemory"], 1)
@@ -118,7 +118,8 @@ def test_cancel_mid_run_kills_the_processes(ganga: Any, tmp_path: Path) -> None:
 
 
 def test_cancel_on_the_pool_removes_the_jobs_from_the_schedd(condor_ganga: Any) -> None:
-    from ganga_widgets import condor, submit
+    from ganga_widgets import submit
+    from ganga_widgets.condor import bindings as condor
 
     run = submit(lambda s: __import__("time").sleep(s), [120, 120, 120], backend="Condor")
     wait_until(lambda: run.widget.counts.get("running") == 2, 60, "two calls running")

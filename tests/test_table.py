@@ -336,7 +336,7 @@ def test_the_summary_kept_row_by_row_stays_equal_to_a_recount() -> None:
     must not cost O(registry)); after any mix of changes, they equal a recount."""
     import random
 
-    from ganga_widgets import rows
+    from ganga_widgets.jobdata import rows
 
     rng = random.Random(7)
 

@@ -1,1 +1,1 @@
-"""The anywidget classes: traits and action handlers only (their data comes from ``state``)."""
+"""The notebook widgets: ``JobWidget`` (``job``) and ``JobTable`` (``table``), on ``base``."""

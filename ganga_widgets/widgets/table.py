@@ -2,88 +2,92 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 import anywidget
 import traitlets as t
 
-from .. import actions, events, rows, session, state, terminal
-from .job import JobWidget, static_text
+from .. import actions, session
+from ..actions import Outcome
+from ..dispatcher import Changes, dispatcher
+from ..ganga_adapter.registry import registry_jobs, unreadable_ids
+from ..jobdata import rows as table_rows
+from ..jobdata.query import PAGE_SIZES, Query, select
+from ..jobdata.status import SHOWN_ACTIVE
+from ..views import terminal
+from .assets import esm
+from .base import ViewWidget
+from .job import JobWidget
 
 
-class JobTable(anywidget.AnyWidget):
+class JobTable(ViewWidget):
     """Every Ganga job, newest first, live: filter, search, sort, page, act on jobs.
 
     Only the page on screen is sent to the view (a 5,000-job registry costs one page), and
     when jobs change, only their rows. ``Open`` shows a job's full JobWidget below the table.
     """
 
-    _esm = static_text("common.js") + static_text("table.js")
-    _css = static_text("widgets.css")
+    _esm = esm("table/index.js")
 
-    rows = t.List().tag(sync=True)  # the jobs on the current page, in order
+    rows: t.List[dict] = t.List().tag(sync=True)  # the jobs on the current page, in order
     total = t.Int(0).tag(sync=True)  # jobs matching the query
     query = t.Dict().tag(sync=True)  # the query applied: filters, search, sort, page
     facets = t.Dict().tag(sync=True)  # filter values with their number of jobs
     totals = t.Dict().tag(sync=True)  # the summary line
-    action = t.Dict().tag(sync=True)  # outcome of the last action
     detail = anywidget.WidgetTrait().tag(sync=True)  # the opened job's JobWidget
-    clock = t.Float(0.0).tag(sync=True)  # kernel time, to tick durations in the view
+    page_sizes = t.List(list(PAGE_SIZES)).tag(sync=True)  # what the view offers
 
     def __init__(self, page_size: int = 25, **kwargs: Any) -> None:
-        if page_size not in rows.PAGE_SIZES:
-            raise ValueError(f"page_size must be one of {rows.PAGE_SIZES}; got {page_size!r}")
+        if page_size not in PAGE_SIZES:
+            raise ValueError(f"page_size must be one of {PAGE_SIZES}; got {page_size!r}")
         session.start()
-        self._lock = threading.RLock()  # trait writes: dispatcher thread vs. message handlers
         self._unreadable: dict[int, dict] = {}  # rows of jobs Ganga failed to read: kept
-        self._query = rows.Query(page_size=page_size)
+        self._query = Query(page_size=page_size)
         self._patched = False  # rows were patched since the page was last sent whole
-        registry = session.registry_jobs()
-        self._rows = self._read_all(registry)  # every job's row
-        self._page, _, initial = self._page_state(registry)
+        jobs = registry_jobs()
+        self._rows = self._read_all(jobs)  # every job's row
+        self._page, _, initial = self._page_state(jobs)
         # The first page goes with the widget's opening message: one message, not two.
         super().__init__(**initial, clock=time.time(), **kwargs)
-        self.on_msg(self._on_msg)
-        events.dispatcher().subscribe_all(self)
+        dispatcher().subscribe_all(self)
 
     # -- updates ----------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Read every job again (from Ganga's index: nothing is loaded but the page)."""
         with self._lock:
-            registry = session.registry_jobs()
+            registry = registry_jobs()
             self._rows = self._read_all(registry)
             self._push(full=True, registry=registry)
 
-    def _read_all(self, registry: dict[int, Any]) -> rows.RowSet:
+    def _read_all(self, registry: dict[int, Any]) -> table_rows.RowSet:
         skip = self._skip()
-        every = {i: rows.row(job, details=False) for i, job in registry.items() if i not in skip}
+        every = {
+            i: table_rows.row(job, details=False) for i, job in registry.items() if i not in skip
+        }
         every.update({i: self._unreadable_row(i) for i in skip})
-        return rows.RowSet(every)
+        return table_rows.RowSet(every)
 
     def _unreadable_row(self, job_id: int) -> dict:
-        return self._unreadable.get(job_id) or rows.unreadable(job_id, _DAMAGED)
+        return self._unreadable.get(job_id) or table_rows.unreadable(job_id, _DAMAGED)
 
     def _skip(self) -> set[int]:
-        """Jobs never to be read again (see session.unreadable_ids)."""
-        return set(self._unreadable) | session.unreadable_ids()
+        """Jobs never to be read again (see ganga_adapter.registry.unreadable_ids)."""
+        return set(self._unreadable) | unreadable_ids()
 
-    def on_jobs_changed(self, changes: dict[int, events.Changes], tick: bool) -> None:
+    def on_jobs_changed(self, changes: dict[int, Changes], tick: bool) -> None:
         """Called by the dispatcher with the jobs that changed (and each second, a tick)."""
         if self.comm is None:
             return
         with self._lock:
-            registry = session.registry_jobs()
+            registry = registry_jobs()
             changed = set(changes)
             skip = self._skip()
             if tick:  # jobs created or removed without a status change we saw
                 changed |= set(registry) ^ set(self._rows)
                 changed |= {
-                    i
-                    for i in self._page
-                    if self._rows.get(i, {}).get("status") in state.SHOWN_ACTIVE
+                    i for i in self._page if self._rows.get(i, {}).get("status") in SHOWN_ACTIVE
                 }  # fmt: skip  (their durations tick)
             self._reread(changed, registry, skip)
             self._push(full=False, registry=registry, changed=changed, settle=tick)
@@ -97,7 +101,7 @@ class JobTable(anywidget.AnyWidget):
             elif job is None:
                 self._rows.pop(job_id, None)  # removed
             else:
-                self._rows[job_id] = rows.row(job, details=job_id in self._page)
+                self._rows[job_id] = table_rows.row(job, details=job_id in self._page)
 
     def wants_tick(self) -> bool:
         return True  # to notice new and removed jobs, and tick durations
@@ -105,7 +109,7 @@ class JobTable(anywidget.AnyWidget):
     def _page_state(self, registry: dict[int, Any]) -> tuple[list[int], set[int], dict]:
         """The page for the query (its jobs read whole, for their times: ``fresh``) and the
         synced values that describe it."""
-        page, total = rows.select(self._rows, self._query)
+        page, total = select(self._rows, self._query)
         fresh = {i for i in page if self._rows[i]["times"] is None and not self._rows[i]["error"]}
         for job_id in fresh:
             self._rows[job_id] = self._read(job_id, registry)
@@ -116,13 +120,18 @@ class JobTable(anywidget.AnyWidget):
                 "rows": [self._rows[i] for i in page],
                 "total": total,
                 "query": self._query.to_dict(),
-                "facets": rows.facets(self._rows),
-                "totals": rows.totals(self._rows),
+                "facets": table_rows.facets(self._rows),
+                "totals": table_rows.totals(self._rows),
             },
         )
 
-    def _push(self, full: bool, registry: dict[int, Any], changed: set[int] = frozenset(),
-              settle: bool = False) -> None:  # fmt: skip
+    def _push(
+        self,
+        full: bool,
+        registry: dict[int, Any],
+        changed: frozenset[int] | set[int] = frozenset(),
+        settle: bool = False,
+    ) -> None:
         """Recompute the page; send it whole if other jobs are on it now, else only the rows
         that changed. Summary, facets and total go when they changed. Patches reach only our
         view's code: what records synced state alone (nbclient saving a notebook, another
@@ -141,9 +150,7 @@ class JobTable(anywidget.AnyWidget):
         if not changed_values and not patch and not resync:
             return
         with self.hold_sync():
-            for name, value in changed_values.items():
-                setattr(self, name, value)
-            self.clock = time.time()
+            self._send_changed(changed_values, always=True)
             if resync or "rows" in changed_values:
                 self._patched = False
             if resync:
@@ -159,7 +166,7 @@ class JobTable(anywidget.AnyWidget):
         job = registry.get(job_id)
         if job is None:
             return self._rows[job_id]
-        row = rows.row(job, details=True)
+        row = table_rows.row(job, details=True)
         if row["error"]:  # Ganga dropped it from its registry: keep it listed, say why
             self._unreadable[job_id] = row
         return row
@@ -173,22 +180,19 @@ class JobTable(anywidget.AnyWidget):
 
     # -- messages from the view -------------------------------------------------------------
 
-    def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict):
-            return
-        kind = content.get("type")
-        if kind == "query":
-            with self._lock:
-                self._query = rows.Query.from_message(content, self._query)
-                self._push(full=True, registry=session.registry_jobs())
-        elif kind == "action":
-            ids = content.get("ids")
-            ids = [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
-            self.run_action(str(content.get("name")), ids, content.get("seq"))
+    def _on_query(self, content: dict) -> None:
+        with self._lock:
+            self._query = Query.from_message(content, self._query)
+            self._push(full=True, registry=registry_jobs())
+
+    def _on_action(self, content: dict) -> None:
+        ids = content.get("ids")
+        ids = [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+        self.run_action(str(content.get("name")), ids, content.get("seq"))
 
     def run_action(self, name: str, ids: list[int], seq: Any = None) -> dict:
         """Run a view action on jobs by id: "kill", "resubmit", "remove", "open", "close"."""
-        registry = session.registry_jobs()
+        registry = registry_jobs()
         skip = self._skip()
         unreadable = [i for i in ids if i in skip]
         found = [registry[i] for i in ids if i in registry and i not in unreadable]
@@ -201,54 +205,46 @@ class JobTable(anywidget.AnyWidget):
             action, verb = _BULK[name]
             outcome = actions.on_many(action, found, verb)
         else:
-            outcome = actions.Outcome("refused", "" if missing or unreadable
-                                      else f"cannot {name} jobs {ids}")  # fmt: skip
+            refused = "" if missing or unreadable else f"cannot {name} jobs {ids}"
+            outcome = Outcome("refused", refused)
         notes = [outcome.message] if outcome.message else []
         if missing:
             notes.append(f"not in the registry: {_some(missing)}")
         if unreadable:
             notes.append(f"Ganga cannot read job {_some(unreadable)}: its files are left alone")
-        outcome = actions.Outcome(outcome.state, "; ".join(notes))
-        result = {"seq": seq, "name": name, "ids": ids, **outcome.to_dict()}
+        result = self._record(seq, name, Outcome(outcome.state, "; ".join(notes)), ids=ids)
         with self._lock:
-            self.action = result
-            after = session.registry_jobs()  # show the effect now, not at the next flush
+            after = registry_jobs()  # show the effect now, not at the next flush
             self._reread(set(ids), after, skip)
             self._push(full=True, registry=after)
         return result
 
-    def _open(self, job: Any) -> actions.Outcome:
+    def _open(self, job: Any) -> Outcome:
         previous = self.detail
         try:
             self.detail = JobWidget(job) if job is not None else None
         except Exception as err:  # Ganga failed to read it since the row was made
-            return actions.Outcome("failed", f"cannot show job {job.id}: {err}")
+            return Outcome("failed", f"cannot show job {job.id}: {err}")
         if previous is not None:
             previous.close()  # no more updates for a view no longer shown
-        return actions.Outcome("done", f"showing job {job.id}" if job is not None else "closed")
+        return Outcome("done", f"showing job {job.id}" if job is not None else "closed")
 
     # -- lifetime ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        events.dispatcher().unsubscribe_all(self)
+        dispatcher().unsubscribe_all(self)
         if self.detail is not None:
             self.detail.close()
         super().close()
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        """The widget, and its page as text and HTML for where no widget frontend runs."""
-        data, metadata = super()._repr_mimebundle_(**kwargs)
-        return terminal.mimebundle(data, self.renderable()), metadata
-
     def renderable(self) -> Any:
-        """The page as a rich table: ``rich.print(table.renderable())`` in a terminal."""
         return terminal.table_view(self.rows, self.totals, self.total, self.query)
 
     def text(self, width: int = 110) -> str:
         """The page as plain text, as the registry is now (a change the dispatcher has not
         flushed yet, within its ~100 ms, is read too)."""
         self.refresh()
-        return terminal.to_text(self.renderable(), width=width)
+        return super().text(width)
 
     def __repr__(self) -> str:
         totals = self.totals or {}

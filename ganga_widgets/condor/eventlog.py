@@ -1,0 +1,230 @@
+"""A Condor job's event log (the ``condorLog`` Ganga asks for) folded into what a user sees.
+
+HTCondor writes an event the moment a job starts, is held (with the reason), is evicted,
+reports its memory, or ends: reading the log tells all that within a second, with no query
+to the schedd. ``EventLog.read()`` consumes only the events written since the last call.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..jobdata import logs
+from .bindings import bindings
+from .schedd import JOB_STATUS
+
+_USAGE = re.compile(r"Usr (\d+) (\d+):(\d+):(\d+), Sys (\d+) (\d+):(\d+):(\d+)")
+
+
+@dataclass
+class Facts:
+    """What HTCondor said about one job, from its event log and the schedd."""
+
+    status: str = ""  # idle, running, held, suspended, completed, removed ("": no event yet)
+    status_since: float | None = None  # epoch seconds
+    submitted: float | None = None
+    started: float | None = None
+    ended: float | None = None
+    slot: str = ""  # e.g. slot1@node.cern.ch
+    host: str = ""
+    memory_mb: float | None = None  # last reported resident memory
+    memory_peak_mb: float | None = None
+    cpu_s: float | None = None
+    hold_reason: str = ""
+    hold_code: int | None = None
+    hold_subcode: int | None = None
+    evictions: int = 0
+    note: str = ""  # e.g. "job disconnected, attempting to reconnect"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def wall_s(self) -> float | None:
+        if self.started is None:
+            return None
+        return (self.ended or self.status_since or self.started) - self.started
+
+
+class EventLog:
+    """Follows one job's event log file; survives the file being replaced (resubmission)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.facts = Facts()
+        self._log: Any = None
+        self._identity: tuple[int, int] | None = None  # (inode, device) of the file read
+        self.cluster: int | None = None  # the job's id in the schedd, from its events
+        self.proc: int | None = None
+        self._size = -1  # bytes of the file already seen: unchanged means nothing new
+
+    def replaced(self) -> bool:
+        """Whether the file read so far is gone or another one (Ganga removes a job's
+        output, event log included, when it resubmits it)."""
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return self._identity is not None
+        return self._identity is not None and (stat.st_ino, stat.st_dev) != self._identity
+
+    def read(self) -> list[str]:
+        """Fold in the events written since the last call; returns their type names."""
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return []
+        identity = (stat.st_ino, stat.st_dev)
+        if identity == self._identity and stat.st_size == self._size:
+            return []
+        self._size = stat.st_size
+        if identity != self._identity:  # a new file: the job was resubmitted
+            self._log = bindings().JobEventLog(self.path)
+            self._identity = identity
+            self.facts = Facts()
+            self.cluster = self.proc = None
+        seen = []
+        for event in self._log.events(stop_after=0):
+            kind = event.type.name  # str() of version 2's IntEnum is its number
+            self.cluster, self.proc = event.cluster, event.proc
+            fold(self.facts, kind, event.timestamp, event)
+            seen.append(kind)
+        return seen
+
+
+# Each event type, the status it leaves the job in: the state machine of one HTCondor job.
+STATUS_AFTER: dict[str, str] = {
+    "SUBMIT": "idle",
+    "EXECUTE": "running",
+    "JOB_EVICTED": "idle",
+    "JOB_HELD": "held",
+    "JOB_RELEASED": "idle",
+    "JOB_SUSPENDED": "suspended",
+    "JOB_UNSUSPENDED": "running",
+    "JOB_TERMINATED": "completed",
+    "JOB_ABORTED": "removed",
+}
+
+Get = Callable[[str], Any]  # an event's attribute by name, None if it has none
+
+
+def _submitted(f: Facts, when: float, get: Get) -> None:
+    f.submitted = when
+
+
+def _executing(f: Facts, when: float, get: Get) -> None:
+    f.started, f.ended = when, None
+    f.slot = str(get("SlotName") or "")
+    f.host = _host(f.slot, str(get("ExecuteHost") or ""))
+    f.note = ""
+
+
+def _image_size(f: Facts, when: float, get: Get) -> None:
+    rss_kb = get("ResidentSetSize")
+    _memory(f, rss_kb / 1024 if isinstance(rss_kb, (int, float)) else get("MemoryUsage"))
+
+
+def _evicted(f: Facts, when: float, get: Get) -> None:
+    f.evictions += 1
+
+
+def _held(f: Facts, when: float, get: Get) -> None:
+    f.hold_reason = logs.clean_line(str(get("HoldReason") or ""), 1000)
+    f.hold_code = get("HoldReasonCode")
+    f.hold_subcode = get("HoldReasonSubCode")
+
+
+def _terminated(f: Facts, when: float, get: Get) -> None:
+    f.ended = when
+    _memory(f, get("MemoryUsage"))
+    f.cpu_s = _usage_seconds(str(get("RunRemoteUsage") or ""))
+
+
+def _aborted(f: Facts, when: float, get: Get) -> None:
+    f.ended = when
+    f.note = logs.clean_line(str(get("Reason") or "removed"), 300)
+
+
+def _note(text: str | None, attribute: str = "") -> Callable[[Facts, float, Get], None]:
+    """An event that only says something about the connection to the job."""
+
+    def record(f: Facts, when: float, get: Get) -> None:
+        said = logs.clean_line(str(get(attribute) or ""), 300) if attribute else ""
+        f.note = said or text or ""
+
+    return record
+
+
+# Each event type, what else it tells about the job.
+RECORD: dict[str, Callable[[Facts, float, Get], None]] = {
+    "SUBMIT": _submitted,
+    "EXECUTE": _executing,
+    "IMAGE_SIZE": _image_size,
+    "JOB_EVICTED": _evicted,
+    "JOB_HELD": _held,
+    "JOB_TERMINATED": _terminated,
+    "JOB_ABORTED": _aborted,
+    "JOB_DISCONNECTED": _note(
+        "the job's execute node is disconnected; HTCondor is trying to reconnect"
+    ),
+    "JOB_RECONNECTED": _note(None),
+    "JOB_RECONNECT_FAILED": _note("reconnecting to the execute node failed"),
+    "SHADOW_EXCEPTION": _note("shadow exception", "Message"),
+}
+
+
+def fold(f: Facts, kind: str, when: float, event: Any) -> None:
+    """Apply one event (any object with ``.get(name, default)``) to the facts."""
+    record = RECORD.get(kind)
+    if record is not None:
+        record(f, when, lambda name: event.get(name, None))
+    status = STATUS_AFTER.get(kind)
+    if status is not None and f.status != status:
+        f.status = status
+        f.status_since = when
+
+
+def merge_live(f: Facts, ad: dict[str, Any]) -> None:
+    """Fold in a schedd query's live values (usage while running, hold reason)."""
+    if ad.get("RemoteHost"):
+        f.slot = str(ad["RemoteHost"])
+        f.host = _host(f.slot, "")
+    user, system = ad.get("RemoteUserCpu"), ad.get("RemoteSysCpu")
+    if isinstance(user, (int, float)):
+        f.cpu_s = float(user) + (float(system) if isinstance(system, (int, float)) else 0.0)
+    rss_kb = ad.get("ResidentSetSize")
+    if isinstance(rss_kb, (int, float)):
+        _memory(f, rss_kb / 1024)
+    held = JOB_STATUS.get(ad.get("JobStatus", 0)) == "held"
+    if held and ad.get("HoldReason") and not f.hold_reason:
+        f.hold_reason = logs.clean_line(str(ad["HoldReason"]), 1000)
+        f.hold_code = ad.get("HoldReasonCode")
+
+
+def _memory(f: Facts, mb: Any) -> None:
+    if isinstance(mb, (int, float)):
+        f.memory_mb = round(float(mb), 1)
+        f.memory_peak_mb = max(f.memory_mb, f.memory_peak_mb or 0.0)
+
+
+def _host(slot: str, sinful: str) -> str:
+    """``slot1@node.cern.ch`` -> ``node.cern.ch``; else the alias or IP of a sinful string."""
+    if "@" in slot:
+        return slot.split("@", 1)[1]
+    alias = re.search(r"alias=([^&>]+)", sinful)
+    if alias:
+        return alias.group(1)
+    address = re.match(r"<([^:>?]+)", sinful)
+    return address.group(1) if address else ""
+
+
+def _usage_seconds(text: str) -> float | None:
+    """'Usr 0 00:01:02, Sys 0 00:00:03' -> 65.0"""
+    match = _USAGE.search(text)
+    if not match:
+        return None
+    d1, h1, m1, s1, d2, h2, m2, s2 = (int(x) for x in match.groups())
+    return float((d1 + d2) * 86400 + (h1 + h2) * 3600 + (m1 + m2) * 60 + s1 + s2)

@@ -1,0 +1,258 @@
+"""Guards against defects of Ganga 8.7.12 that would stall live updates or leave work behind.
+
+Each guard states the defect it covers. They are installed once, at start-up; the guards
+applied later, at a kill, are in ``kills``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from typing import Any
+
+from ..condor import bindings as condor
+from ..condor import v1_names
+from ..condor.eventlog import EventLog
+from ..jobdata.status import IN_BATCH
+from . import objects
+from .kills import mark_removed_job_killed
+
+log = logging.getLogger("ganga_widgets")
+
+_INSTALLED = "_ganga_widgets_fixed"
+
+
+def install() -> None:
+    """Apply every guard once (idempotent)."""
+    from GangaCore.Core.MonitoringComponent import MonitoringService
+
+    service = MonitoringService.AsyncMonitoringService
+    if getattr(service, _INSTALLED, False):
+        return
+    _fix_leftover_backend_variable(service)
+    _fix_stale_active_backends(service)
+    _fix_job_scripts()
+    _guard_condor()
+    setattr(service, _INSTALLED, True)
+
+
+def _fix_leftover_backend_variable(service: Any) -> None:
+    """Defect: when two backends become active in one pass, `_check_active_backends` starts
+    polling with the loop's leftover `backend_obj`, so one backend is polled twice and the
+    other never (e.g. a Local job stops updating while a Condor job is also active).
+    Also: an exception for one job ended the polling for good, and each pass cost
+    O(registry size) per job to learn whether it is loaded (O(n²): 5,000 jobs)."""
+    from GangaCore.Core.GangaRepository.Registry import RegistryKeyError, RegistryLockError
+    from GangaCore.GPIDev.Base.Proxy import getName, stripProxy
+    from GangaCore.GPIDev.Lib.Job.Job import lazyLoadJobBackend, lazyLoadJobStatus
+    from GangaCore.Utility.Config import getConfig
+
+    poll_rate = getConfig("PollThread")["base_poll_rate"]
+
+    def status_of(j: Any) -> str:
+        entry = objects.index_entry(j)  # O(1); Ganga's lazyLoadJobStatus is O(registry size)
+        return j.status if entry is None else entry.get("status") or lazyLoadJobStatus(j)
+
+    def _check_active_backends(self: Any, job_slice: Any = None) -> None:
+        if not self.enabled:
+            return
+        done = False
+        try:
+            done = _find_active_backends(self, job_slice)
+        finally:  # also defect: one error here stopped all monitoring for good
+            if not done:
+                self.loop.call_later(poll_rate, self._check_active_backends, job_slice)
+
+    def _find_active_backends(self: Any, job_slice: Any) -> bool:
+        """Ganga's pass over the registry, fixed; True if a job_slice has nothing active."""
+        ids = job_slice.ids() if job_slice else self.registry_slice.ids()
+        found: dict = {}
+        backend_of: dict = {}  # backend name -> a backend object of that type
+        for i in ids:
+            try:
+                j = stripProxy(self.registry_slice(i))
+                status = status_of(j)
+                if status in IN_BATCH or (j.master and status == "submitting"):
+                    backend = lazyLoadJobBackend(j)
+                    name = getName(backend)
+                    found.setdefault(name, []).append(j)
+                    backend_of.setdefault(name, backend)
+            except (RegistryKeyError, RegistryLockError):
+                pass  # the job was removed meanwhile
+            except Exception as err:  # e.g. Ganga's own race loading a job: skip it this pass
+                log.debug("monitoring skipped job %s this pass: %r", i, err)
+        if job_slice and not found:
+            self.enabled = False
+            return True
+        previous = self.active_backends
+        self.active_backends = found
+        for name in found:
+            if name not in previous:
+                self._check_backend(backend_of[name])
+        if previous:
+            self._cleanup_finished_backends(previous, found)
+        return False
+
+    service._check_active_backends = _check_active_backends
+
+
+def _fix_stale_active_backends(service: Any) -> None:
+    """Defect: `disable()` cancels the backend poll timers but keeps `active_backends`, so
+    after `enable()`/`runMonitoring()` those backends look already polled and never are again."""
+    for name in ("enable", "runMonitoring"):
+        original = getattr(service, name)
+
+        def reset_then_call(self: Any, *args: Any, _original: Any = original, **kwargs: Any):
+            self.active_backends = {}
+            self.scheduled_backend_checks = {}
+            return _original(self, *args, **kwargs)
+
+        setattr(service, name, reset_then_call)
+
+
+def _fix_job_scripts() -> None:
+    """Defects of the job scripts Ganga writes (every backend writes them through
+    `FileWorkspace.writefile`), each fixed in the script's text:
+    - the sandbox code inlined in every script calls tarfile's `extractall` without a filter:
+      on Python 3.12+ a DeprecationWarning in the job's stderr (a Local job's: in the cell);
+    - the Condor wrapper's `\\$` escapes: two SyntaxWarnings atop every job's stderr where
+      the execute node's Python is 3.12+;
+    - the Condor wrapper joins the arguments into a bash line unquoted, so spaces, quotes,
+      `$`, `;` and newlines are read again by bash (Local passes them to the program as
+      given): they are quoted, so they reach the program as given on both."""
+    from GangaCore.Core.FileWorkspace import FileWorkspace
+
+    original = FileWorkspace.writefile
+
+    def writefile(self: Any, fileobj: Any, executable: Any = None) -> Any:
+        text = getattr(fileobj, "_contents", None)
+        if isinstance(text, str) and _UNFILTERED_EXTRACT in text:
+            fileobj._contents = job_script_fixed(text)
+        return original(self, fileobj, executable)
+
+    FileWorkspace.writefile = writefile
+
+
+_UNFILTERED_EXTRACT = "tf.extractall(dest_dir)"
+# What `extractall` did before Python 3.12 and does unfiltered now, said explicitly: the
+# sandbox is the user's own files, packed by their own Ganga.
+_TRUSTED_EXTRACT = (
+    "tf.extraction_filter = getattr(tarfile, 'fully_trusted_filter', None); tf.extractall(dest_dir)"
+)
+_CONDOR_WRAPPER = "# Condor job wrapper created by Ganga"
+_CONDOR_FIXES = {
+    # bash must see `\$` (print "${BASH_ENV}" literally): `\\$` gives it without a warning
+    "\\${BASH_ENV}": "\\\\${BASH_ENV}",
+    "wrapperFile.write( '%s\\n' % ' '.join(execmd) )": (
+        "import shlex\nwrapperFile.write( '%s\\n' % ' '.join(shlex.quote(a) for a in execmd) )"
+    ),
+}
+
+
+def job_script_fixed(text: str) -> str:
+    """A job script of Ganga's with the defects above fixed (see _fix_job_scripts)."""
+    text = text.replace(_UNFILTERED_EXTRACT, _TRUSTED_EXTRACT)
+    if _CONDOR_WRAPPER in text:
+        for old, new in _CONDOR_FIXES.items():
+            if old not in text:  # Ganga's wrapper changed: never submit it half-fixed
+                raise RuntimeError(
+                    f"ganga_widgets cannot fix Ganga's Condor job wrapper: {old!r} is not in "
+                    "it (this Ganga is not the 8.7.12 it was written for)"
+                )
+            text = text.replace(old, new)
+    return text
+
+
+def _guard_condor() -> None:
+    from GangaCore.Core.exceptions import BackendError
+
+    module = importlib.import_module("GangaCore.Lib.Condor.Condor")  # not its class Condor
+
+    give_condor_version_1_names(module)
+    _refuse_condor_submit_without_a_pool(module.Condor, condor, BackendError)
+    _guard_condor_monitor(module.Condor)
+
+
+def give_condor_version_1_names(module: Any) -> None:
+    """Defect: Ganga's Condor backend imports the version-1 `htcondor` and `classad` modules,
+    which HTCondor 25 no longer ships, and then fails with `NameError: htcondor` at submit.
+    Give it the names it uses, built on htcondor2 (see condor.v1_names)."""
+    if getattr(module, "htcondor", None) is not None:
+        return  # the version-1 bindings are installed: Ganga uses them
+    try:
+        module.htcondor, module.classad = v1_names.modules()
+    except ImportError:
+        pass  # no bindings at all: a submit is refused saying what to install
+
+
+def _refuse_condor_submit_without_a_pool(backend: Any, condor: Any, error: type) -> None:
+    """Defect: without the bindings Ganga's Condor submit dies with `NameError: htcondor`;
+    with no pool configured or reachable, with "Unable to locate local daemon". Say instead
+    what is missing, before anything is submitted."""
+    for name in ("master_submit", "resubmit", "master_resubmit"):
+        original = getattr(backend, name)
+
+        def checked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            problem = condor.problem()
+            if problem:
+                raise error("Condor", problem)
+            return _original(self, *args, **kwargs)
+
+        setattr(backend, name, checked)
+
+
+def _guard_condor_monitor(backend: Any) -> None:
+    """Defects of Ganga's Condor monitoring pass (`updateMonitoringInformation`):
+    - while the schedd cannot be reached it raises out of Ganga's thread pool, printing an
+      ERROR traceback ("Task exception was never retrieved") under a random cell: log it at
+      debug level instead (the widgets say that the schedd is unreachable);
+    - its skip of killed jobs (`if id in jobDict[id].status == "killed"`) never fires, and a
+      job removed outside Ganga (condor_rm) is judged from its stdout: it turns "failed",
+      even after Ganga's own kill. Leave killed jobs alone, and call a job its event log says
+      was removed killed, before Ganga judges the rest."""
+    original = backend.updateMonitoringInformation
+
+    def update(jobs: Any) -> Any:
+        remaining = []
+        for job in jobs:
+            if job.status == "killed":
+                continue
+            if _condor_log_says_removed(job):
+                mark_removed_job_killed(job)
+            else:
+                remaining.append(job)
+        try:
+            return original(remaining) if remaining else None
+        except Exception as err:
+            if type(err).__module__.startswith("htcondor"):
+                log.debug("ganga_widgets: Condor monitoring skipped: %s", err)
+                return None
+            raise
+
+    backend.updateMonitoringInformation = staticmethod(update)
+
+
+def _condor_log_says_removed(job: Any) -> bool:
+    try:
+        path = os.path.join(job.getOutputWorkspace().getPath(), "condorLog")
+        log_ = EventLog(path)
+        log_.read()
+    except Exception:  # no workspace, no bindings: Ganga judges the job itself
+        return False
+    return log_.facts.status == "removed"  # event 009, "Job was aborted" (condor_rm)
+
+
+class _MainThreadInfoOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or record.threadName == "MainThread"
+
+
+def quiet_background_info() -> None:
+    """Defect: Ganga logs to stdout through the root logger, so in a kernel every INFO line
+    of its monitoring threads ("job 3 status changed to ...") lands under whichever cell
+    started those threads. Drop INFO records from non-main threads there (the widgets show
+    the status); warnings and errors still show."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _MainThreadInfoOnly) for f in handler.filters):
+            handler.addFilter(_MainThreadInfoOnly())

@@ -1,0 +1,170 @@
+"""Everything a view of one job shows, kept up to date change by change.
+
+A ``JobModel`` turns a Ganga job (plus what HTCondor said of it) into the plain data of its
+view: header, counts, per-subjob codes, detail panel, failures, held subjobs, notice. The
+notebook widget, the terminal and the static HTML snapshot all draw from it. Updates cost
+O(changed subjobs): counts are adjusted, never recounted from thousands of objects.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..condor.eventlog import Facts
+from ..condor.watcher import watcher
+from ..dispatcher import Changes
+from ..ganga_adapter import startup
+from ..ganga_adapter.protocols import GangaJob
+from . import read
+from .codes import SubjobCodes, subjob_statuses
+from .condor_facts import held_groups
+from .status import ACTIVE, FAILED, FINAL, SHOWN_ACTIVE, display_status, job_status
+
+
+class JobModel:
+    def __init__(self, job: GangaJob, why_idle_after: float = 60.0) -> None:
+        self.job = job
+        master = job.master if job.master is not None else job
+        self.master_id: int = master.id
+        # The job's own key for HTCondor facts: (master id, None) or (master id, subjob id).
+        self.own_index: int | None = job.id if job.master is not None else None
+        self.condor = read.backend_name(job) == "Condor"
+        self.why_idle_after = why_idle_after
+        self.codes = SubjobCodes()
+        self.detail_of: int | None = None  # subjob the detail panel shows
+        self._failures_key: tuple | None = None  # None: not computed yet
+
+    # -- reading the job ----------------------------------------------------------------------
+
+    def read_all(self) -> None:
+        """Read every subjob's status (after a split, at the end, on demand)."""
+        if self.condor:
+            watcher().read_now(self.job)
+        statuses = subjob_statuses(self.job)
+        if self.condor:
+            statuses = [display_status(s, self.facts(i)) for i, s in enumerate(statuses)]
+        self.codes = SubjobCodes(statuses)
+
+    def apply(self, changes: Changes) -> None:
+        """Take in the dispatcher's changes: subjob ids (None: the job) to jobs."""
+        # Re-read every subjob when the job was just split, and once when it ends: cheap
+        # insurance that the final picture is exact. (Not on every master change: during
+        # submission the master flips submitting/submitted once per subjob.)
+        ended = None in changes and self.job.status in FINAL
+        if ended or len(self.job.subjobs) != len(self.codes):
+            self.read_all()
+            return
+        for subjob_id, job in changes.items():
+            if subjob_id is not None:
+                self.codes.set(subjob_id, self._shown_status(job, subjob_id))
+
+    def facts(self, index: int | None) -> Facts | None:
+        """What HTCondor said of subjob ``index`` (None: the job shown itself)."""
+        if not self.condor:
+            return None
+        key = self.own_index if index is None else index
+        return watcher().facts(self.master_id, key)
+
+    def _shown_status(self, job: GangaJob, index: int) -> str:
+        facts = self.facts(index)
+        if facts is not None and facts.status in ("completed", "removed"):
+            if job.status in ("submitting", "submitted") and (
+                watcher().forget_if_resubmitted(self.master_id, index)
+            ):
+                facts = None  # those facts were of the attempt before
+        return display_status(job.status, facts)
+
+    def active(self, shown_detail_status: str | None = None) -> bool:
+        """Whether the view has something to follow (a live log, a ticking clock)."""
+        return self.job.status in ACTIVE or shown_detail_status in SHOWN_ACTIVE
+
+    # -- the view's data ----------------------------------------------------------------------
+
+    def compute(self, selected: int = -1, detail: bool = True) -> dict[str, Any]:
+        """The view's data; with ``detail=False`` the detail panel is recomputed only if
+        the subjob it shows changed. Failures are recomputed only when they change."""
+        job = self.job
+        summary = read.summary(job)
+        counts = self.codes.counts()
+        ganga_status = summary["status"]
+        if len(self.codes):
+            summary["status"] = job_status(ganga_status, counts)
+        else:  # HTCondor may say more than Ganga's "submitted": idle, held
+            summary["status"] = display_status(ganga_status, self.facts(None))
+        values: dict[str, Any] = {
+            "summary": summary,
+            "counts": counts,
+            "cells": self.codes.text(),
+            "can": read.actions(ganga_status, counts, bool(len(self.codes))),
+            "notice": self.notice(summary),
+        }
+        subject = self.detail_subject(selected)
+        if detail or subject != self.detail_of:
+            self.detail_of = subject
+            values["detail"] = self._detail(subject)
+        # The counts say whether to look at all: no scan of thousands of subjobs for nothing.
+        if self.condor:
+            held = self.codes.indices({"held"}, limit=10_000) if counts.get("held") else []
+            values["held"] = held_groups([(i, self.facts(i) or Facts()) for i in held])
+        any_failed = any(counts.get(s) for s in FAILED)
+        failed = tuple(self.codes.indices(FAILED, read.FAILURES_SHOWN)) if any_failed else ()
+        key = (failed, *(job.subjobs[i].info.submit_counter for i in failed))
+        if key != self._failures_key:
+            self._failures_key = key
+            values["failures"] = [read.failure(job.subjobs[i]) for i in failed]
+        return values
+
+    def _detail(self, subject: int | None) -> dict[str, Any]:
+        shown = self.job if subject is None else self.job.subjobs[subject]
+        facts = self.facts(subject)
+        live = None
+        if facts is not None and facts.status == "running":
+            index = self.own_index if subject is None else subject
+            live = watcher().live_stderr(self.master_id, index)
+        return read.detail(shown, facts, self.why_idle_after, live)
+
+    def detail_subject(self, selected: int = -1) -> int | None:
+        """The subjob the detail panel shows: the selected one, else a running one, else a
+        held or failed one, else the first; None for a job without subjobs."""
+        if not len(self.codes):
+            return None
+        if 0 <= selected < len(self.codes):
+            return selected
+        found = self.codes.first("running", "held", "failed", "completing", "idle", "submitted")
+        return found if found is not None else 0
+
+    def notice(self, summary: dict) -> str:
+        """Every problem the user should know about, one per line."""
+        problems = []
+        current = startup.current()
+        if current is not None and current.problem:
+            problems.append(current.problem)
+        outputdir = summary["outputdir"]
+        # A split job's output is in its subjobs' dirs (a Condor master has none of its own).
+        own_output = summary["status"] != "new" and not summary["subjobs"]
+        if own_output and outputdir and not _readable_dir(outputdir):
+            problems.append(f"the job's output directory is missing or unreadable: {outputdir}")
+        if self.condor:
+            problems.append(watcher().health.problem())
+        return "\n".join(p for p in problems if p)
+
+    def problem(self, err: Exception) -> str:
+        """What to say when the job cannot be read (removed meanwhile, say)."""
+        if getattr(self.job, "status", None) == "removed":
+            return f"job {self.master_id} was removed from the registry"
+        return f"cannot read job {self.master_id}: {type(err).__name__}: {err}"
+
+
+def snapshot(job: GangaJob) -> dict[str, Any]:
+    """The whole view's data of a job, read now (for terminals and static HTML)."""
+    model = JobModel(job)
+    model.read_all()
+    try:
+        return model.compute()
+    except Exception as err:
+        return {"summary": read.summary(job), "counts": {}, "notice": model.problem(err)}
+
+
+def _readable_dir(path: str) -> bool:
+    return os.path.isdir(path) and os.access(path, os.R_OK | os.X_OK)

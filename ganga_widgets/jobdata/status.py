@@ -1,0 +1,106 @@
+"""The one status vocabulary: every status a view shows, its order, its code, its sets.
+
+Python, the terminal and the browser all take it from here (the browser through the
+widgets' ``vocabulary`` trait), so a status is ranked, coloured and counted alike in each.
+Pure: nothing here reads a job.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+# Every status in a job's life, then its endings: the order of counts, bars and sorting.
+# One character each: the per-subjob grid of a 10,000-subjob job is a 10 kB string.
+STATUS_CODES: dict[str, str] = {
+    "new": "n",
+    "submitting": "u",
+    "submitted": "s",
+    "idle": "i",  # HTCondor: queued, waiting for a slot (Ganga says "submitted")
+    "held": "h",  # HTCondor: held (Ganga says "submitted" or "running")
+    "suspended": "p",
+    "running": "r",
+    "completing": "g",
+    "completed": "c",
+    "completed_frozen": "C",
+    "failed": "f",
+    "failed_frozen": "F",
+    "killed": "k",
+    "removed": "x",
+    "unknown": "?",
+}
+STATUS_OF_CODE: dict[str, str] = {code: status for status, code in STATUS_CODES.items()}
+# A dashboard row of a job Ganga cannot read: ranked after every real status.
+UNREADABLE = "unreadable"
+ORDER: tuple[str, ...] = (*STATUS_CODES, UNREADABLE)
+RANK: dict[str, int] = {status: i for i, status in enumerate(ORDER)}
+
+# Ganga's statuses of a job that is in the batch system: it can be killed, and a split
+# master is shown by what its subjobs do.
+IN_BATCH = frozenset({"submitted", "running"})
+ACTIVE = frozenset({"submitting", "submitted", "running", "completing"})
+# What a view may show of an active job when the batch system says more than Ganga does.
+SHOWN_ACTIVE = ACTIVE | {"idle", "held", "suspended"}
+FINAL = frozenset({"completed", "completed_frozen", "failed", "failed_frozen", "killed", "removed"})
+FAILED = frozenset({"failed", "failed_frozen"})
+QUEUED = frozenset({"submitting", "submitted", "idle"})
+
+# What HTCondor's own word for a job (condor.eventlog.Facts.status) is shown as, while
+# Ganga still calls the job active.
+_FROM_CONDOR = {
+    "idle": "idle",
+    "held": "held",
+    "suspended": "suspended",
+    "running": "running",
+    "completed": "completing",
+    "removed": "killed",
+}
+
+
+class CondorSaid(Protocol):
+    """What HTCondor said of a job (condor.eventlog.Facts): its own word for the status."""
+
+    status: str
+
+
+def code_of(status: str) -> str:
+    return STATUS_CODES.get(status, "?")
+
+
+def display_status(ganga_status: str, condor: CondorSaid | None) -> str:
+    """Ganga's status, made precise by what HTCondor said (None: nothing): an active job may
+    be idle, held or suspended (Ganga says "submitted"), or already finished on the batch
+    side while Ganga collects it ("completing"); a job removed there is shown killed at once."""
+    if condor is None or ganga_status not in ACTIVE or ganga_status == "submitting":
+        return ganga_status
+    return _FROM_CONDOR.get(condor.status, ganga_status)
+
+
+def job_status(ganga_status: str, counts: dict[str, int]) -> str:
+    """A split job's status as shown. Ganga ranks "submitted" above "running", so a job
+    stays "submitted" until none of its subjobs is queued: show "running" as soon as one
+    runs; if none does, say whether they are held or idle. When every subjob has ended
+    but Ganga has not settled the master yet (HTCondor's event log is seconds ahead of its
+    poll), "completing", not a "running" badge over a bar of ended subjobs."""
+    if ganga_status not in IN_BATCH:
+        return ganga_status
+    for shown in ("running", "held", "idle"):
+        if counts.get(shown):
+            return shown
+    if counts and all(shown in FINAL or shown == "completing" for shown in counts):
+        return "completing"
+    return ganga_status
+
+
+def vocabulary() -> dict[str, Any]:
+    """The vocabulary as the browser views receive it (a trait of every widget)."""
+    return {
+        "order": list(ORDER),
+        "codes": STATUS_CODES,
+        "sets": {
+            "active": sorted(ACTIVE, key=RANK.__getitem__),
+            "shown_active": sorted(SHOWN_ACTIVE, key=RANK.__getitem__),
+            "final": sorted(FINAL, key=RANK.__getitem__),
+            "failed": sorted(FAILED, key=RANK.__getitem__),
+            "queued": sorted(QUEUED, key=RANK.__getitem__),
+        },
+    }

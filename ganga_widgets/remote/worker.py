@@ -1,0 +1,140 @@
+"""Runs one call of a function submitted with ``ganga_widgets.submit()``, on a batch node.
+
+Usage (by the job, not by hand):  python worker.py <run dir> <call index> <output dir>
+
+Stand-alone on purpose: it imports nothing of ganga_widgets (a copy is staged with each run,
+with ``names.py``, which it loads from beside itself), only the standard library and
+cloudpickle. It writes, in the subjob's output directory:
+- ``gw-result.pkl``: the call's return value (cloudpickle), when it returned;
+- ``gw-error.json``: ``null`` when it returned, else what went wrong as plain data (type,
+  message, traceback text), readable without the remote exception's class.
+Both exist from the first instant, so a worker that is killed still leaves a verdict.
+Exit status: 0 when the call returned, 1 when it raised, 3 when it could not even start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import runpy
+import socket
+import sys
+import traceback
+
+# Loaded by path, not imported: on the node this file runs as a script, outside the package.
+_NAMES = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)), "names.py"))
+RESULT: str = _NAMES["CALL_RESULT"]
+ERROR: str = _NAMES["CALL_ERROR"]
+MAX_TRACEBACK = 64 * 1024
+
+
+def main(run_dir: str, index: int, outdir: str) -> int:
+    os.makedirs(outdir, exist_ok=True)
+    os.chdir(outdir)  # results are written here, beside the job's stdout and stderr
+    _write_error(
+        "WorkerDied",
+        "the worker stopped before the call finished (killed, out of memory, time limit?)",
+    )
+    open(RESULT, "wb").close()
+    with open(os.path.join(run_dir, _NAMES["META"]), encoding="utf-8") as f:
+        meta = json.load(f)
+    mismatch = _version_mismatch(meta)  # before anything of the kernel's is put on sys.path
+    if mismatch:
+        return _fail("VersionMismatch", mismatch, "", status=3)
+    for key, value in meta.get("env", {}).items():
+        os.environ[key] = value
+    sys.path[:0] = [p for p in meta.get("sys_path", []) if p not in sys.path]
+    try:
+        import cloudpickle
+    except ImportError as err:
+        return _fail("ImportError", f"the worker's Python ({sys.executable}) cannot import "
+                     f"cloudpickle: {err}", "", status=3)  # fmt: skip
+
+    try:
+        with open(os.path.join(run_dir, _NAMES["CALL"]), "rb") as f:
+            fn, constant_kwargs = cloudpickle.load(f)
+        with open(os.path.join(run_dir, _NAMES["ITEMS"], _NAMES["item"](index)), "rb") as f:
+            args, kwargs = cloudpickle.load(f)
+    except Exception as err:
+        return _fail(type(err).__name__, _loading_message(err), traceback.format_exc(), 3)
+
+    try:
+        value = fn(*args, **{**constant_kwargs, **kwargs})
+    except BaseException as err:  # the call's own failure, whatever it is
+        own = err.__traceback__.tb_next if err.__traceback__ else None  # not this frame
+        trace = "".join(traceback.format_exception(type(err), err, own))
+        return _fail(_qualified(type(err)), str(err), trace, status=1)
+
+    try:
+        data = cloudpickle.dumps(value)
+    except Exception as err:
+        return _fail(type(err).__name__, f"the call returned a {type(value).__name__}, which "
+                     f"cannot be sent back: {err}", traceback.format_exc(), 1)  # fmt: skip
+    _atomic_write(RESULT, data)
+    _atomic_write(ERROR, b"null")
+    return 0
+
+
+def _version_mismatch(meta: dict) -> str:
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    there = meta.get("python", "?")
+    try:
+        import cloudpickle
+
+        pickler = cloudpickle.__version__
+    except ImportError:
+        pickler = "not installed"
+    if here == there and pickler == meta.get("cloudpickle"):
+        return ""
+    return (
+        f"the worker runs Python {platform.python_version()} ({sys.executable}) with "
+        f"cloudpickle {pickler}, but the kernel that submitted the job runs Python "
+        f"{meta.get('python_full', there)} with cloudpickle {meta.get('cloudpickle')}: a "
+        "function defined in a notebook can only run on the same Python and cloudpickle "
+        "versions. Make the jobs run the kernel's own Python."
+    )
+
+
+def _loading_message(err: Exception) -> str:
+    if isinstance(err, ModuleNotFoundError) and err.name:
+        return (
+            f"the function or its arguments need module {err.name!r}, which the worker's "
+            f"Python ({sys.executable}) cannot import: install it where the jobs run"
+        )
+    return f"cannot load the function or its arguments: {err}"
+
+
+def _fail(kind: str, message: str, trace: str, status: int) -> int:
+    _write_error(kind, message, trace)
+    print(trace or f"{kind}: {message}", file=sys.stderr)  # also where users look first
+    return status
+
+
+def _write_error(kind: str, message: str, trace: str = "") -> None:
+    record = {
+        "type": kind,
+        "message": message,
+        "traceback": trace[-MAX_TRACEBACK:],
+        "host": socket.gethostname(),
+        "python": platform.python_version(),
+    }
+    _atomic_write(ERROR, json.dumps(record).encode("utf-8"))
+
+
+def _atomic_write(path: str, data: bytes) -> None:
+    partial = path + ".partial"
+    with open(partial, "wb") as f:
+        f.write(data)
+    os.replace(partial, path)
+
+
+def _qualified(cls: type) -> str:
+    module = cls.__module__
+    return (
+        cls.__qualname__ if module in ("builtins", "__main__") else f"{module}.{cls.__qualname__}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))

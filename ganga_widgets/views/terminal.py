@@ -1,0 +1,208 @@
+"""The same state as the widgets, drawn with rich: for IPython in a terminal, for the text
+and HTML snapshots in every widget's display bundle (what nbconvert or a notebook viewer
+shows where no widget frontend runs), and for ``watch(job)``.
+
+All job text goes in as ``rich.text.Text`` (never markup), and the HTML export escapes it.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .. import session
+from ..dispatcher import wait_for
+from ..ganga_adapter.resolve import resolve
+from ..jobdata.model import snapshot
+from ..jobdata.read import fqid
+from ..jobdata.status import FINAL, ORDER
+from ..kernel import in_kernel
+
+STYLE = {
+    "new": "grey62", "submitting": "yellow", "submitted": "yellow", "idle": "yellow",
+    "held": "dark_orange", "suspended": "grey62", "running": "blue", "completing": "cyan",
+    "completed": "green", "completed_frozen": "green", "failed": "red", "failed_frozen": "red",
+    "killed": "grey50", "removed": "grey50", "unknown": "magenta", "unreadable": "magenta",
+}  # fmt: skip
+BAR_WIDTH = 40
+TAIL_LINES = 10
+
+
+def _when(epoch: float | None) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(epoch)) if epoch else "—"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None or seconds < 0:
+        return "—"
+    s = int(seconds)
+    d, h, m = s // 86400, s % 86400 // 3600, s % 3600 // 60
+    if d:
+        return f"{d}d {h}h {m}m"
+    return f"{h}h {m}m {s % 60}s" if h else (f"{m}m {s % 60}s" if m else f"{s % 60}s")
+
+
+def _elapsed(times: dict) -> str:
+    start = times.get("started") or times.get("submitted")
+    return _duration((times.get("finished") or time.time()) - start) if start else "—"
+
+
+def badge(status: str) -> Text:
+    return Text(f" {status} ", style=f"bold white on {STYLE.get(status, 'magenta')}")
+
+
+def bar(counts: dict[str, int], width: int = BAR_WIDTH) -> Text:
+    """The stacked subjob bar: one coloured block per share of subjobs in a status."""
+    total = sum(counts.values())
+    text = Text()
+    if not total:
+        return text
+    order = [s for s in ORDER if counts.get(s)]
+    widths = [max(1, round(width * counts[s] / total)) for s in order]
+    for status, cells in zip(order, widths, strict=True):
+        text.append("█" * cells, style=STYLE.get(status, "magenta"))
+    return text
+
+
+def job_view(view: dict[str, Any]) -> RenderableType:
+    """A job panel from its view data (``JobModel.compute()``)."""
+    s = view.get("summary") or {}
+    counts = view.get("counts") or {}
+    parts: list[RenderableType] = []
+    head = Text()
+    head.append(f"Job {s.get('fqid', '?')} ", style="bold")
+    head.append(s.get("name", ""))
+    head.append(f"  {s.get('application', '')} · {s.get('backend', '')}  ", style="dim")
+    head.append_text(badge(s.get("status", "unknown")))
+    parts.append(head)
+    times = s.get("times") or {}
+    parts.append(Text(f"Submitted {_when(times.get('submitted'))}   Started "
+                      f"{_when(times.get('started'))}   Finished {_when(times.get('finished'))}"
+                      f"   Elapsed {_elapsed(times)}", style="dim"))  # fmt: skip
+    if view.get("notice"):
+        parts.append(Text(view["notice"], style="yellow"))
+    if s.get("subjobs"):
+        line = bar(counts)
+        line.append("  " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        line.append(f" of {s['subjobs']} subjobs", style="dim")
+        parts.append(line)
+    for f in view.get("failures") or []:
+        error = f.get("call_error")
+        what = (f"raised {error['type']}: {error['message']}" if error
+                else f"exit code {f.get('exit_code')}")  # fmt: skip
+        line = Text(f"✗ subjob {f['fqid']}: ", style="bold red")
+        line.append(what, style="red")
+        parts.append(line)
+        last = (f.get("tail") or "").strip().splitlines()[-1:] if not error else []
+        if last:
+            parts.append(Text("    " + last[0], style="dim"))
+    for g in view.get("held") or []:
+        parts.append(Text(f"held ×{g['count']} (code {g['code']}): {g['reason']}",
+                          style="dark_orange"))  # fmt: skip
+    d = view.get("detail") or {}
+    if d:
+        who = f"Subjob {d['fqid']}" if d.get("subjob") is not None else f"Job {d.get('fqid')}"
+        info = " · ".join(x for x in (d.get("status", ""), d.get("host", "")) if x)
+        parts.append(Text(f"{who}: {info}", style="bold"))
+        stderr = d.get("stderr") or {}
+        text = stderr.get("text") or stderr.get("error") or ""
+        if text:
+            tail = "\n".join(text.splitlines()[-TAIL_LINES:])
+            parts.append(Text(tail, style="dim"))
+    return Panel(Group(*parts), border_style=STYLE.get(str(s.get("status")), "white"), expand=False)
+
+
+def table_view(rows: list[dict], totals: dict[str, Any], total: int,
+               query: dict[str, Any]) -> RenderableType:  # fmt: skip
+    """The dashboard's page as a rich table, with its summary line."""
+    table = Table(show_edge=False, header_style="bold dim")
+    for column in ("ID", "Name", "Application", "Backend", "Status", "Subjobs", "Submitted",
+                   "Duration"):  # fmt: skip
+        table.add_column(column, no_wrap=column not in ("Name",))
+    for r in rows:
+        times = r.get("times") or {}
+        done = r["counts"].get("completed", 0) + r["counts"].get("completed_frozen", 0)
+        subjobs = bar(r["counts"], 12) + Text(f" {done}/{r['subjobs']}") if r["subjobs"] else ""
+        table.add_row(Text(str(r["id"])), Text(r["error"] or r["name"]), Text(r["application"]),
+                      Text(r["backend"]), badge(r["status"]), subjobs,
+                      Text(_when(times.get("submitted")) if times else ""),
+                      Text(_elapsed(times) if times else ""))  # fmt: skip
+    by_status = ", ".join(f"{n} {s}" for s, n in (totals.get("by_status") or {}).items())
+    page = query.get("page", 0) + 1
+    pages = max(1, -(-total // max(1, query.get("page_size", 25))))
+    running, queued = totals.get("subjobs_running", 0), totals.get("subjobs_queued", 0)
+    table.caption = (f"{totals.get('jobs', 0)} jobs ({by_status}) · subjobs: {running} "
+                     f"running, {queued} queued · page {page} of {pages}")  # fmt: skip
+    return table
+
+
+def to_text(renderable: RenderableType, color: bool = False, width: int = 110) -> str:
+    console = Console(
+        record=True,
+        width=width,
+        force_terminal=color,
+        color_system="truecolor" if color else None,
+        file=io.StringIO(),  # only the recording is used
+        force_jupyter=False,  # in a kernel, rich would display what it prints as outputs
+    )
+    console.print(renderable)
+    return console.export_text(styles=color)
+
+
+def to_html(renderable: RenderableType, width: int = 110) -> str:
+    """A self-contained, escaped HTML snapshot (inline styles, no scripts)."""
+    console = Console(
+        record=True,
+        width=width,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        force_jupyter=False,
+    )
+    console.print(renderable)
+    return console.export_html(inline_styles=True, code_format=(
+        '<pre style="font-family:ui-monospace,monospace;font-size:12px;line-height:1.3">'
+        "{code}</pre>"))  # fmt: skip
+
+
+def mimebundle(data: dict[str, Any], renderable: RenderableType) -> dict[str, Any]:
+    """A widget's display bundle plus its state as text and as HTML: what a notebook shows
+    where no widget frontend runs. In a terminal, the text comes in colour."""
+    in_terminal = sys.stdout.isatty() and not in_kernel()
+    return {**data, "text/plain": to_text(renderable, color=in_terminal),
+            "text/html": to_html(renderable)}  # fmt: skip
+
+
+def watch(job: Any, interval: float = 1.0) -> None:
+    """A live view of a job in the terminal until it ends. Ctrl-C stops watching, not the
+    job."""
+    try:
+        session.start()
+        follow(resolve(job), timeout=None, interval=interval)
+    except KeyboardInterrupt:
+        print("Stopped watching; the job goes on.", file=sys.stderr)
+
+
+def follow(job: Any, timeout: float | None, interval: float = 1.0) -> None:
+    """Draw the job live until it ends (or ``timeout``); raises KeyboardInterrupt/TimeoutError."""
+    master = job.master if job.master is not None else job
+    last = 0.0
+    with Live(job_view(snapshot(job)), auto_refresh=False, transient=False) as live:
+
+        def redraw() -> None:
+            nonlocal last
+            if time.monotonic() - last >= interval:  # bounded: at most once per interval
+                live.update(job_view(snapshot(job)), refresh=True)
+                last = time.monotonic()
+
+        wait_for(master.id, lambda: job.status in FINAL, timeout, f"job {fqid(job)} to end",
+                 on_wake=redraw)  # fmt: skip
+        live.update(job_view(snapshot(job)), refresh=True)

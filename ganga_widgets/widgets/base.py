@@ -1,0 +1,80 @@
+"""What every widget of the package shares, so that JobWidget and JobTable only say what
+differs: the lock, messages from the view routed to ``_on_<type>`` handlers, the changed
+traits sent as one message, the record of the last action, and text/HTML/rich renderings
+(what a notebook shows where no widget frontend runs)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+from ..actions import Outcome
+from ..jobdata import status
+from ..views import terminal
+from .assets import static_text
+
+
+class ViewWidget(anywidget.AnyWidget):
+    _css = static_text("widgets.css")
+
+    action = t.Dict().tag(sync=True)  # outcome of the last action: seq, name, state, message
+    clock = t.Float(0.0).tag(sync=True)  # kernel time of the update, to tick elapsed times
+    # Statuses, their order and sets, as Python knows them: the view never restates them.
+    vocabulary = t.Dict(status.vocabulary()).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._lock = threading.RLock()  # trait writes: dispatcher thread vs. message handlers
+        self.on_msg(self._on_msg)
+
+    # -- messages from the view ---------------------------------------------------------------
+
+    def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        """A message ``{"type": T, ...}`` goes to ``self._on_T(content)``; others are ignored."""
+        kind = content.get("type") if isinstance(content, dict) else None
+        if isinstance(kind, str) and kind.isidentifier():
+            handler = getattr(self, f"_on_{kind}", None)
+            if handler is not None:
+                handler(content)
+
+    # -- state to the view --------------------------------------------------------------------
+
+    def _send_changed(self, values: dict[str, Any], always: bool = False) -> dict[str, Any]:
+        """Set the traits whose value changed, and the clock, as one message (``always``:
+        even if none did); returns those that changed."""
+        changed = {name: value for name, value in values.items() if getattr(self, name) != value}
+        if changed or always:
+            with self.hold_sync():
+                for name, value in changed.items():
+                    setattr(self, name, value)
+                self.clock = time.time()
+        return changed
+
+    def _record(self, seq: Any, name: str, outcome: Outcome, **target: Any) -> dict[str, Any]:
+        """Show an action's outcome in the view (``seq``: the view's own number for it)."""
+        result = {"seq": seq, "name": name, **target, **outcome.to_dict()}
+        with self._lock:
+            self.action = result
+        return result
+
+    # -- where no widget frontend runs ------------------------------------------------------
+
+    def renderable(self) -> Any:
+        """The view as a rich renderable: ``rich.print(w.renderable())`` in a terminal."""
+        raise NotImplementedError
+
+    def text(self, width: int = 110) -> str:
+        """The view as plain text."""
+        return terminal.to_text(self.renderable(), width=width)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget, and its state as text and HTML for where no widget frontend runs."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:  # ipywidgets' frontend-less case: nothing to add to
+            return None
+        data, metadata = bundle
+        return terminal.mimebundle(data, self.renderable()), metadata

@@ -1,0 +1,63 @@
+// @ts-check
+import { actionTracker } from "../lib/actions.js";
+import { askConfirm, button, h } from "../lib/dom.js";
+
+const LABELS = {
+  kill: "Kill job", kill_subjob: "Kill subjob", resubmit: "Resubmit failed",
+  hold: "Hold", release: "Release", release_held: "Release held", why_idle: "Why idle?",
+};
+
+/**
+ * The job's action buttons, enabled as Python says (the `can` trait), with an inline
+ * confirmation for anything destructive, and the outcome of the last action.
+ * @param {import("../lib/types.js").Model} model
+ * @param {HTMLElement} root
+ */
+export function actionsPanel(model, root) {
+  const row = h("div", "gw-actions");
+  const killButton = button("Kill job", "gw-kill", () => confirm("kill"));
+  const resubmitButton = button("Resubmit failed", "gw-resubmit", () => send("resubmit"));
+  const releaseHeldButton = button("Release held", "gw-release-held", () => send("release_held"));
+  const confirmBox = h("span", "gw-confirm");
+  const status = h("span", "gw-action-status");
+  row.append(killButton, resubmitButton, releaseHeldButton, confirmBox, status);
+  const tracker = actionTracker(model, status, root, LABELS);
+
+  /** @param {string} name @param {number | null} [subjob] */
+  function send(name, subjob) {
+    confirmBox.replaceChildren();
+    tracker.send(name, { subjob: subjob ?? null });
+  }
+
+  /** Kill the job or the subjob shown, once the user says yes. @param {string} name */
+  function confirm(name) {
+    const s = model.get("summary");
+    const d = model.get("detail");
+    let question;
+    if (name === "kill") {
+      /** @type {Record<string, number>} */
+      const counts = model.get("counts");
+      /** @type {import("../lib/types.js").Vocabulary} */
+      const vocabulary = model.get("vocabulary");
+      const active = vocabulary.sets.shown_active.reduce((n, st) => n + (counts[st] || 0), 0);
+      question = s.subjobs ? `Kill job ${s.fqid} and its ${active} unfinished subjobs?` : `Kill job ${s.fqid}?`;
+    } else {
+      question = `Kill subjob ${d.fqid}?`;
+    }
+    askConfirm(confirmBox, question, "Yes, kill", () => send(name, name === "kill_subjob" ? d.subjob : null));
+  }
+
+  function draw() {
+    const can = model.get("can") || {};
+    /** @type {Record<string, number>} */
+    const counts = model.get("counts") || {};
+    killButton.disabled = !can.kill;
+    resubmitButton.disabled = !can.resubmit;
+    releaseHeldButton.hidden = !can.release_held;
+    releaseHeldButton.textContent = `Release held (${counts.held || 0})`;
+    const failed = counts.failed || 0;
+    resubmitButton.textContent = failed ? `Resubmit failed (${failed})` : "Resubmit failed";
+  }
+
+  return { elements: [row], draw, drawOutcome: tracker.draw, send, confirm };
+}

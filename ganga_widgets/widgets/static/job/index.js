@@ -1,0 +1,87 @@
+// @ts-check
+// JobWidget's view: draws what Python computed (ganga_widgets/jobdata/model.py) and holds no
+// job logic. One module per panel; the DOM is queried only under this view's own root, so
+// several widgets can share a page.
+//
+// Traits read: summary, counts, cells, legend, selected, detail, failures, held, analysis,
+// can, notice, action, clock, vocabulary (see ganga_widgets/widgets/job.py).
+import { h } from "../lib/dom.js";
+import { listen, profiler } from "../lib/profile.js";
+import { actionsPanel } from "./actions.js";
+import { countsPanel } from "./counts.js";
+import { detailPanel } from "./detail.js";
+import { failuresPanel } from "./failures.js";
+import { headerPanel } from "./header.js";
+import { heldPanel } from "./held.js";
+
+/** @param {{model: import("../lib/types.js").Model, el: HTMLElement}} props */
+function render({ model, el }) {
+  const started = performance.now();
+  const root = h("div", "gw-job");
+  el.appendChild(root);
+
+  let clockOffset = 0; // kernel clock minus browser clock, seconds
+  const now = () => Date.now() / 1000 + clockOffset;
+  const header = headerPanel(model, root, now);
+  const notice = h("div", "gw-notice");
+  const counts = countsPanel(model, root);
+  const actions = actionsPanel(model, root);
+  const failures = failuresPanel(model);
+  const held = heldPanel(model, root);
+  const detail = detailPanel(model, root, actions);
+  root.append(...header.elements, notice, ...counts.elements, ...actions.elements,
+    ...failures.elements, ...held.elements, ...detail.elements);
+
+  function drawNotice() {
+    const text = model.get("notice") || "";
+    notice.textContent = text;
+    notice.hidden = !text;
+  }
+
+  function setClock() {
+    clockOffset = (model.get("clock") || Date.now() / 1000) - Date.now() / 1000;
+  }
+
+  /** @type {Record<string, () => void>} */
+  const handlers = {
+    "change:summary": () => { header.draw(); counts.draw(); actions.draw(); },
+    "change:counts": () => { counts.draw(); actions.draw(); failures.draw(); },
+    "change:cells": counts.draw,
+    "change:selected": () => { counts.draw(); detail.draw(); },
+    "change:detail": detail.draw,
+    "change:failures": failures.draw,
+    "change:held": held.draw,
+    "change:analysis": detail.drawAnalysis,
+    "change:can": actions.draw,
+    "change:notice": drawNotice,
+    "change:action": actions.drawOutcome,
+    "change:clock": () => { setClock(); header.drawTimes(); },
+  };
+  const profile = profiler("job");
+  const stopListening = listen(model, handlers, profile);
+
+  setClock();
+  header.draw();
+  drawNotice();
+  counts.draw();
+  actions.draw();
+  failures.draw();
+  held.draw();
+  detail.draw();
+  actions.drawOutcome();
+  // Elapsed time ticks here, not by messages from the kernel.
+  const timer = setInterval(header.drawTimes, 1000);
+  // The grid's width follows the output area's width.
+  const resize = new ResizeObserver(counts.drawGrid);
+  resize.observe(root);
+  /** @type {any} */ (root).__gwGrid = counts.grid; // for browser tests: where to click subjob i
+  profile.render(started);
+
+  return () => {
+    clearInterval(timer);
+    resize.disconnect();
+    stopListening();
+  };
+}
+
+export default { render };

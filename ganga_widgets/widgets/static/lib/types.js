@@ -1,0 +1,161 @@
+// @ts-check
+// The shapes of what Python sends the views (the widgets' traits and messages), for the type
+// checker. Python computes every value (ganga_widgets/jobdata/); the views only draw them.
+
+/**
+ * The status vocabulary (ganga_widgets/jobdata/status.py): every status in display order,
+ * its one-letter code, and the named sets. The views never restate them.
+ * @typedef {object} Vocabulary
+ * @property {string[]} order
+ * @property {Record<string, string>} codes
+ * @property {{active: string[], shown_active: string[], final: string[], failed: string[], queued: string[]}} sets
+ */
+
+/**
+ * @typedef {object} Times
+ * @property {number | null} [created]
+ * @property {number | null} [submitted]
+ * @property {number | null} [started]
+ * @property {number | null} [finished]
+ */
+
+/**
+ * @typedef {object} Summary
+ * @property {number} id
+ * @property {string} fqid
+ * @property {string} name
+ * @property {string} comment
+ * @property {string} application
+ * @property {string} backend
+ * @property {string} status
+ * @property {number} subjobs
+ * @property {Times} times
+ * @property {string} outputdir
+ */
+
+/**
+ * @typedef {object} Tail
+ * @property {string} text
+ * @property {string | null} error
+ * @property {number} lines
+ * @property {number} size
+ * @property {boolean} truncated
+ * @property {string} source
+ */
+
+/**
+ * @typedef {object} CallError
+ * @property {string} type
+ * @property {string} message
+ * @property {string} traceback
+ * @property {string} host
+ */
+
+/**
+ * @typedef {object} CondorDetail
+ * @property {string} status
+ * @property {string} slot
+ * @property {string} host
+ * @property {number | null} memory_mb
+ * @property {number | null} memory_peak_mb
+ * @property {number | null} cpu_s
+ * @property {number | null} wall_s
+ * @property {number | null} idle_for
+ * @property {number} evictions
+ * @property {string} note
+ * @property {string} hold_reason
+ * @property {number | null} hold_code
+ * @property {number | null} hold_subcode
+ * @property {boolean} why_idle
+ * @property {boolean} can_hold
+ * @property {boolean} can_release
+ */
+
+/**
+ * @typedef {object} Detail
+ * @property {string} [fqid]
+ * @property {number | null} [subjob]
+ * @property {string} [status]
+ * @property {number | null} [exit_code]
+ * @property {Times} [times]
+ * @property {string} [host]
+ * @property {string | number | null} [backend_id]
+ * @property {Tail} [stderr]
+ * @property {boolean} [can_kill]
+ * @property {CondorDetail | null} [condor]
+ * @property {CallError | null} [call_error]
+ */
+
+/**
+ * @typedef {object} Failure
+ * @property {number} subjob
+ * @property {string} fqid
+ * @property {number | null} exit_code
+ * @property {string} tail
+ * @property {string | null} error
+ * @property {CallError | null} call_error
+ */
+
+/**
+ * @typedef {object} HeldGroup
+ * @property {string} reason
+ * @property {number | null} code
+ * @property {number | null} subcode
+ * @property {number} count
+ * @property {number[]} subjobs
+ */
+
+/**
+ * @typedef {object} Outcome  The last action's outcome (the `action` trait).
+ * @property {number} [seq]
+ * @property {string} [name]
+ * @property {string} [state]
+ * @property {string} [message]
+ */
+
+/**
+ * @typedef {object} Row  One job of the dashboard (ganga_widgets/jobdata/rows.py).
+ * @property {number} id
+ * @property {string} name
+ * @property {string} comment
+ * @property {string} status
+ * @property {string} application
+ * @property {string} backend
+ * @property {number} subjobs
+ * @property {Record<string, number>} counts
+ * @property {Times | null} times
+ * @property {string | null} error
+ * @property {Record<string, boolean>} actions  which row actions make sense now
+ */
+
+/**
+ * @typedef {object} Query
+ * @property {string[]} status
+ * @property {string[]} backend
+ * @property {string} text
+ * @property {string} sort
+ * @property {boolean} descending
+ * @property {number} page
+ * @property {number} page_size
+ */
+
+/**
+ * @typedef {object} Totals
+ * @property {number} jobs
+ * @property {Record<string, number>} by_status
+ * @property {number} subjobs_running
+ * @property {number} subjobs_queued
+ */
+
+/**
+ * What both views read of their model: anywidget's model, typed loosely (each view's traits
+ * are listed in its index.js).
+ * @typedef {object} Model
+ * @property {(name: string) => any} get
+ * @property {(name: string, value: any) => void} set
+ * @property {(message: object) => void} send
+ * @property {(event: string, callback: (...args: any[]) => void) => void} on
+ * @property {(event: string, callback: (...args: any[]) => void) => void} off
+ */
+
+export {};
