@@ -89,8 +89,9 @@ def remove(job: GangaJob) -> Outcome:
         objects.public(job).remove()
     except objects.ganga_errors() as err:
         return Outcome("failed", f"removing {name} failed: {err}")
-    return Outcome("done", f"{name} removed with its files" + (", killed first" if was_active
-                                                                else ""))  # fmt: skip
+    return Outcome(
+        "done", f"{name} removed with its files" + (", killed first" if was_active else "")
+    )
 
 
 def on_many(action: Any, jobs: list[Any], verb: str) -> Outcome:
@@ -106,8 +107,9 @@ def on_many(action: Any, jobs: list[Any], verb: str) -> Outcome:
         parts.append("; ".join(o.message for o in others[:5]) + (" ..." if len(others) > 5 else ""))
     if not parts:
         return Outcome("refused", "no job selected")
-    state_ = "done" if done else ("failed" if any(o.state == "failed" for o in others)
-                                  else "refused")  # fmt: skip
+    state_ = (
+        "done" if done else ("failed" if any(o.state == "failed" for o in others) else "refused")
+    )
     return Outcome(state_, "; ".join(parts))
 
 

@@ -16,8 +16,16 @@ from typing import Any
 
 from .bindings import act_reason
 
-HTCONDOR_NAMES = ("Collector", "Credd", "CredTypes", "JobAction", "Schedd", "Submit",
-                  "HTCondorException", "HTCondorIOError")  # fmt: skip
+HTCONDOR_NAMES = (
+    "Collector",
+    "Credd",
+    "CredTypes",
+    "JobAction",
+    "Schedd",
+    "Submit",
+    "HTCondorException",
+    "HTCondorIOError",
+)
 CLASSAD_NAMES = ("ExprTree",)
 
 
@@ -75,8 +83,7 @@ def modules() -> tuple[types.ModuleType, types.ModuleType]:
             dict as it was."""
             if itemdata is None:
                 return super().submit(description, count=count, spool=spool)
-            return super().submit(description, count=count, spool=spool,
-                                  itemdata=_table(itemdata))  # fmt: skip
+            return super().submit(description, count=count, spool=spool, itemdata=_table(itemdata))
 
         def act(self, action: Any, job_spec: Any, reason: str | None = None) -> Any:
             if isinstance(reason, str):
@@ -99,17 +106,21 @@ def modules() -> tuple[types.ModuleType, types.ModuleType]:
                 self._credd = htcondor2.Credd(*self._args, **self._kwargs)
             return getattr(self._credd, name)
 
-    htcondor = _stand_in("htcondor", HTCONDOR_NAMES, {
-        "Collector": htcondor2.Collector,
-        "Credd": Credd,
-        "CredTypes": htcondor2.CredTypes,
-        "JobAction": htcondor2.JobAction,
-        "Schedd": Schedd,
-        "Submit": Submit,
-        # version 2 raises HTCondorException where version 1 raised its subclasses
-        "HTCondorException": htcondor2.HTCondorException,
-        "HTCondorIOError": htcondor2.HTCondorException,
-    })  # fmt: skip
+    htcondor = _stand_in(
+        "htcondor",
+        HTCONDOR_NAMES,
+        {
+            "Collector": htcondor2.Collector,
+            "Credd": Credd,
+            "CredTypes": htcondor2.CredTypes,
+            "JobAction": htcondor2.JobAction,
+            "Schedd": Schedd,
+            "Submit": Submit,
+            # version 2 raises HTCondorException where version 1 raised its subclasses
+            "HTCondorException": htcondor2.HTCondorException,
+            "HTCondorIOError": htcondor2.HTCondorException,
+        },
+    )
     classad = _stand_in("classad", CLASSAD_NAMES, {"ExprTree": ExprTree})
     return htcondor, classad
 

@@ -33,8 +33,14 @@ EVENT_INTERVAL = 0.25  # seconds between two reads of the active event logs
 QUERY_INTERVAL = 5.0  # seconds between two live queries to the schedd
 CATCH_UP_FOR = 120.0  # seconds to keep asking Ganga to see a finished job as finished
 # Events after which Ganga's own view of the job is out of date.
-_GANGA_RELEVANT = {"EXECUTE", "JOB_TERMINATED", "JOB_ABORTED", "JOB_HELD", "JOB_RELEASED",
-                   "JOB_EVICTED"}  # fmt: skip
+_GANGA_RELEVANT = {
+    "EXECUTE",
+    "JOB_TERMINATED",
+    "JOB_ABORTED",
+    "JOB_HELD",
+    "JOB_RELEASED",
+    "JOB_EVICTED",
+}
 _SETTLED = {"completed", "removed"}
 
 

@@ -72,8 +72,14 @@ def tail(
     except OSError as err:
         return Tail(path=path, error=f"cannot read {path}: {err.strerror or err}")
 
-    return from_bytes(data, path=path, size=size, cut=start > 0, max_lines=max_lines,
-                      max_line_chars=max_line_chars)  # fmt: skip
+    return from_bytes(
+        data,
+        path=path,
+        size=size,
+        cut=start > 0,
+        max_lines=max_lines,
+        max_line_chars=max_line_chars,
+    )
 
 
 def from_bytes(

@@ -57,12 +57,17 @@ def select(rows: dict[int, dict[str, Any]], query: Query) -> tuple[list[int], in
     """(ids on the requested page, how many rows match); the page is clamped to the last."""
     text = query.text.strip().lower()
     matching = [
-        r for r in rows.values()
+        r
+        for r in rows.values()
         if (not query.status or r["status"] in query.status)
         and (not query.backend or r["backend"] in query.backend)
-        and (not text or text in r["name"].lower() or text in r["comment"].lower()
-             or text == str(r["id"]))
-    ]  # fmt: skip
+        and (
+            not text
+            or text in r["name"].lower()
+            or text in r["comment"].lower()
+            or text == str(r["id"])
+        )
+    ]
     matching.sort(key=_sort_key(query.sort), reverse=query.descending)
     pages = max(1, -(-len(matching) // query.page_size))
     query.page = min(query.page, pages - 1)

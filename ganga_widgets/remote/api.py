@@ -56,8 +56,9 @@ def submit(
     kwargs = dict(kwargs or {})
     env = _checked_env(env)
     for label, value in (("memory", memory), ("cpus", cpus)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value <= 0):  # fmt: skip
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value <= 0
+        ):
             raise ValueError(f"{label} must be a positive whole number; got {value!r}")
     gangadir = session.start().gangadir
     backend_object = registry.new_backend(backend)
@@ -87,10 +88,12 @@ def submit(
         # layout: <workspace>/<id>/<subjob>/output): declaring output files instead costs
         # Ganga a deep copy of them into every subjob, +50% at 1,000 subjobs on Condor.
         workspace = os.path.dirname(run_dir)
-        job.splitter = gpi.ArgSplitter(args=[
-            [worker, run_dir, str(i), os.path.join(workspace, str(i), "output")]
-            for i in range(count)
-        ])  # fmt: skip
+        job.splitter = gpi.ArgSplitter(
+            args=[
+                [worker, run_dir, str(i), os.path.join(workspace, str(i), "output")]
+                for i in range(count)
+            ]
+        )
         job.comment = f"ganga_widgets.submit: {staging.describe(fn)} over {count} items"
         job.submit()
     except BaseException:
@@ -138,7 +141,9 @@ def _request_resources(backend: Any, name: str, memory: int | None, cpus: int | 
     options = dict(backend.cdf_options or {})
     for key, value in wanted.items():
         if key in options and str(options[key]) != value:
-            raise ValueError(f"the Condor backend given already sets {key}={options[key]}; "
-                             f"submit() was asked for {value}: give it once")  # fmt: skip
+            raise ValueError(
+                f"the Condor backend given already sets {key}={options[key]}; "
+                f"submit() was asked for {value}: give it once"
+            )
         options[key] = value
     backend.cdf_options = options

@@ -21,8 +21,15 @@ class RemoteError(Exception):
     """A call that failed on the batch system: the remote exception's type and message as
     text, and the traceback as it was printed there (its class need not exist here)."""
 
-    def __init__(self, index: int, type: str, message: str, traceback: str = "",
-                 host: str = "", note: str = "") -> None:  # fmt: skip
+    def __init__(
+        self,
+        index: int,
+        type: str,
+        message: str,
+        traceback: str = "",
+        host: str = "",
+        note: str = "",
+    ) -> None:
         super().__init__(index, type, message)
         self.index = index
         self.type = type
@@ -147,15 +154,21 @@ class Run:
         if subjob.status == "killed":
             return RemoteError(index, "Killed", "the call was killed before it finished")
         if error is not None:
-            return RemoteError(index, error.get("type", "?"), error.get("message", ""),
-                               error.get("traceback", ""), error.get("host", ""))  # fmt: skip
+            return RemoteError(
+                index,
+                error.get("type", "?"),
+                error.get("message", ""),
+                error.get("traceback", ""),
+                error.get("host", ""),
+            )
         path = os.path.join(outputdir, names.CALL_RESULT)
         has_result = os.path.exists(path) and os.path.getsize(path) > 0
         if subjob.status in FAILED or not has_result:
             tail = read.stderr_tail(subjob, max_lines=20)
             left = f"job {subjob.status}, exit code {read.exit_code(subjob)}"
-            return RemoteError(index, "WorkerDied", f"the call left no result ({left})",
-                               tail["text"])  # fmt: skip
+            return RemoteError(
+                index, "WorkerDied", f"the call left no result ({left})", tail["text"]
+            )
         import cloudpickle
 
         with open(path, "rb") as f:

@@ -17,8 +17,17 @@ from . import names
 
 # What of the kernel's environment the worker restores (Ganga's Local backend gives jobs an
 # empty one). Not all of it: it is written to disk, and may hold secrets.
-KERNEL_ENV = ("PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX", "LANG",
-              "LC_ALL", "TZ", "HOME")  # fmt: skip
+KERNEL_ENV = (
+    "PATH",
+    "LD_LIBRARY_PATH",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "LANG",
+    "LC_ALL",
+    "TZ",
+    "HOME",
+)
 
 
 class Args:

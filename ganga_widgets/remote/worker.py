@@ -48,8 +48,12 @@ def main(run_dir: str, index: int, outdir: str) -> int:
     try:
         import cloudpickle
     except ImportError as err:
-        return _fail("ImportError", f"the worker's Python ({sys.executable}) cannot import "
-                     f"cloudpickle: {err}", "", status=3)  # fmt: skip
+        return _fail(
+            "ImportError",
+            f"the worker's Python ({sys.executable}) cannot import cloudpickle: {err}",
+            "",
+            status=3,
+        )
 
     try:
         with open(os.path.join(run_dir, _NAMES["CALL"]), "rb") as f:
@@ -69,8 +73,12 @@ def main(run_dir: str, index: int, outdir: str) -> int:
     try:
         data = cloudpickle.dumps(value)
     except Exception as err:
-        return _fail(type(err).__name__, f"the call returned a {type(value).__name__}, which "
-                     f"cannot be sent back: {err}", traceback.format_exc(), 1)  # fmt: skip
+        return _fail(
+            type(err).__name__,
+            f"the call returned a {type(value).__name__}, which cannot be sent back: {err}",
+            traceback.format_exc(),
+            1,
+        )
     _atomic_write(RESULT, data)
     _atomic_write(ERROR, b"null")
     return 0

@@ -42,20 +42,23 @@ class Package:
 
 
 REQUIREJS = Package(
-    "requirejs", "2.3.8",
+    "requirejs",
+    "2.3.8",
     "sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
     ("require.js",),
-)  # fmt: skip
+)
 HTML_MANAGER = Package(
-    "@jupyter-widgets/html-manager", "1.0.15",
+    "@jupyter-widgets/html-manager",
+    "1.0.15",
     "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
     ("dist/embed-amd.js",),
-)  # fmt: skip
+)
 ANYWIDGET = Package(
-    "anywidget", "0.11.0",
+    "anywidget",
+    "0.11.0",
     "sha512-LHZgW2j5UjyerZSZcO+BtZPXGMSORQV2bUT480hOR5x/BXS8sOradi/71amJfMueSEnKX0dqPwTfsOGHTsyZpQ==",
     ("dist/index.js",),
-)  # fmt: skip
+)
 # Widget models the page can draw: the html manager has @jupyter-widgets/* built in.
 PROVIDED = {"anywidget": ANYWIDGET}
 
@@ -92,8 +95,9 @@ def fetch(package: Package, cache: Path | None = None) -> Path:
     return folder
 
 
-def export_html(notebook: str | os.PathLike, output: str | os.PathLike | None = None,
-                cache: Path | None = None) -> Path:  # fmt: skip
+def export_html(
+    notebook: str | os.PathLike, output: str | os.PathLike | None = None, cache: Path | None = None
+) -> Path:
     """Write ``notebook`` as HTML (default: beside it, ``.html``) with its saved widget
     state, and the scripts that draw the widgets in ``<name>_files/``. Returns the page."""
     import nbformat
@@ -117,8 +121,10 @@ def export_html(notebook: str | os.PathLike, output: str | os.PathLike | None = 
     )
     html, _ = exporter.from_notebook_node(nb)
     # Where the widget manager looks for modules such as anywidget; only there.
-    loader = (f'<script data-jupyter-widgets-cdn="{assets.name}/modules/" '
-              "data-jupyter-widgets-cdn-only></script>\n")  # fmt: skip
+    loader = (
+        f'<script data-jupyter-widgets-cdn="{assets.name}/modules/" '
+        "data-jupyter-widgets-cdn-only></script>\n"
+    )
     page.write_text(html.replace("</head>", loader + "</head>", 1), encoding="utf-8")
     (assets / "modules.json").write_text(json.dumps(modules, indent=1))
     return page
@@ -130,16 +136,20 @@ def _copy_assets(state: dict[str, Any], assets: Path, cache: Path | None) -> dic
     assets.mkdir(parents=True, exist_ok=True)
     shutil.copy(fetch(REQUIREJS, cache) / "require.js", assets / "require.js")
     shutil.copy(fetch(HTML_MANAGER, cache) / "dist" / "embed-amd.js", assets / "embed-amd.js")
-    used = {(m.get("model_module"), m.get("model_module_version"))
-            for m in state.get("state", {}).values()}  # fmt: skip
+    used = {
+        (m.get("model_module"), m.get("model_module_version"))
+        for m in state.get("state", {}).values()
+    }
     modules = {}
     for name, version in sorted(used, key=str):
         if not name or name.startswith("@jupyter-widgets/"):
             continue  # built into the html manager
         package = PROVIDED.get(name)
         if package is None:
-            raise ValueError(f"the notebook uses widgets of {name!r}, which this export cannot "
-                             f"draw offline (it knows: {', '.join(PROVIDED)})")  # fmt: skip
+            raise ValueError(
+                f"the notebook uses widgets of {name!r}, which this export cannot "
+                f"draw offline (it knows: {', '.join(PROVIDED)})"
+            )
         target = assets / "modules" / f"{name}@{version}" / "dist" / "index.js"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(fetch(package, cache) / "dist" / "index.js", target)

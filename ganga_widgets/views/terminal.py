@@ -27,11 +27,23 @@ from ..jobdata.status import FINAL, ORDER
 from ..kernel import in_kernel
 
 STYLE = {
-    "new": "grey62", "submitting": "yellow", "submitted": "yellow", "idle": "yellow",
-    "held": "dark_orange", "suspended": "grey62", "running": "blue", "completing": "cyan",
-    "completed": "green", "completed_frozen": "green", "failed": "red", "failed_frozen": "red",
-    "killed": "grey50", "removed": "grey50", "unknown": "magenta", "unreadable": "magenta",
-}  # fmt: skip
+    "new": "grey62",
+    "submitting": "yellow",
+    "submitted": "yellow",
+    "idle": "yellow",
+    "held": "dark_orange",
+    "suspended": "grey62",
+    "running": "blue",
+    "completing": "cyan",
+    "completed": "green",
+    "completed_frozen": "green",
+    "failed": "red",
+    "failed_frozen": "red",
+    "killed": "grey50",
+    "removed": "grey50",
+    "unknown": "magenta",
+    "unreadable": "magenta",
+}
 BAR_WIDTH = 40
 TAIL_LINES = 10
 
@@ -84,9 +96,14 @@ def job_view(view: dict[str, Any]) -> RenderableType:
     head.append_text(badge(s.get("status", "unknown")))
     parts.append(head)
     times = s.get("times") or {}
-    parts.append(Text(f"Submitted {_when(times.get('submitted'))}   Started "
-                      f"{_when(times.get('started'))}   Finished {_when(times.get('finished'))}"
-                      f"   Elapsed {_elapsed(times)}", style="dim"))  # fmt: skip
+    parts.append(
+        Text(
+            f"Submitted {_when(times.get('submitted'))}   Started "
+            f"{_when(times.get('started'))}   Finished {_when(times.get('finished'))}"
+            f"   Elapsed {_elapsed(times)}",
+            style="dim",
+        )
+    )
     if view.get("notice"):
         parts.append(Text(view["notice"], style="yellow"))
     if s.get("subjobs"):
@@ -96,8 +113,11 @@ def job_view(view: dict[str, Any]) -> RenderableType:
         parts.append(line)
     for f in view.get("failures") or []:
         error = f.get("call_error")
-        what = (f"raised {error['type']}: {error['message']}" if error
-                else f"exit code {f.get('exit_code')}")  # fmt: skip
+        what = (
+            f"raised {error['type']}: {error['message']}"
+            if error
+            else f"exit code {f.get('exit_code')}"
+        )
         line = Text(f"✗ subjob {f['fqid']}: ", style="bold red")
         line.append(what, style="red")
         parts.append(line)
@@ -105,8 +125,9 @@ def job_view(view: dict[str, Any]) -> RenderableType:
         if last:
             parts.append(Text("    " + last[0], style="dim"))
     for g in view.get("held") or []:
-        parts.append(Text(f"held ×{g['count']} (code {g['code']}): {g['reason']}",
-                          style="dark_orange"))  # fmt: skip
+        parts.append(
+            Text(f"held ×{g['count']} (code {g['code']}): {g['reason']}", style="dark_orange")
+        )
     d = view.get("detail") or {}
     if d:
         who = f"Subjob {d['fqid']}" if d.get("subjob") is not None else f"Job {d.get('fqid')}"
@@ -120,27 +141,44 @@ def job_view(view: dict[str, Any]) -> RenderableType:
     return Panel(Group(*parts), border_style=STYLE.get(str(s.get("status")), "white"), expand=False)
 
 
-def table_view(rows: list[dict], totals: dict[str, Any], total: int,
-               query: dict[str, Any]) -> RenderableType:  # fmt: skip
+def table_view(
+    rows: list[dict], totals: dict[str, Any], total: int, query: dict[str, Any]
+) -> RenderableType:
     """The dashboard's page as a rich table, with its summary line."""
     table = Table(show_edge=False, header_style="bold dim")
-    for column in ("ID", "Name", "Application", "Backend", "Status", "Subjobs", "Submitted",
-                   "Duration"):  # fmt: skip
+    for column in (
+        "ID",
+        "Name",
+        "Application",
+        "Backend",
+        "Status",
+        "Subjobs",
+        "Submitted",
+        "Duration",
+    ):
         table.add_column(column, no_wrap=column not in ("Name",))
     for r in rows:
         times = r.get("times") or {}
         done = r["counts"].get("completed", 0) + r["counts"].get("completed_frozen", 0)
         subjobs = bar(r["counts"], 12) + Text(f" {done}/{r['subjobs']}") if r["subjobs"] else ""
-        table.add_row(Text(str(r["id"])), Text(r["error"] or r["name"]), Text(r["application"]),
-                      Text(r["backend"]), badge(r["status"]), subjobs,
-                      Text(_when(times.get("submitted")) if times else ""),
-                      Text(_elapsed(times) if times else ""))  # fmt: skip
+        table.add_row(
+            Text(str(r["id"])),
+            Text(r["error"] or r["name"]),
+            Text(r["application"]),
+            Text(r["backend"]),
+            badge(r["status"]),
+            subjobs,
+            Text(_when(times.get("submitted")) if times else ""),
+            Text(_elapsed(times) if times else ""),
+        )
     by_status = ", ".join(f"{n} {s}" for s, n in (totals.get("by_status") or {}).items())
     page = query.get("page", 0) + 1
     pages = max(1, -(-total // max(1, query.get("page_size", 25))))
     running, queued = totals.get("subjobs_running", 0), totals.get("subjobs_queued", 0)
-    table.caption = (f"{totals.get('jobs', 0)} jobs ({by_status}) · subjobs: {running} "
-                     f"running, {queued} queued · page {page} of {pages}")  # fmt: skip
+    table.caption = (
+        f"{totals.get('jobs', 0)} jobs ({by_status}) · subjobs: {running} "
+        f"running, {queued} queued · page {page} of {pages}"
+    )
     return table
 
 
@@ -168,17 +206,24 @@ def to_html(renderable: RenderableType, width: int = 110) -> str:
         force_jupyter=False,
     )
     console.print(renderable)
-    return console.export_html(inline_styles=True, code_format=(
-        '<pre style="font-family:ui-monospace,monospace;font-size:12px;line-height:1.3">'
-        "{code}</pre>"))  # fmt: skip
+    return console.export_html(
+        inline_styles=True,
+        code_format=(
+            '<pre style="font-family:ui-monospace,monospace;font-size:12px;line-height:1.3">'
+            "{code}</pre>"
+        ),
+    )
 
 
 def mimebundle(data: dict[str, Any], renderable: RenderableType) -> dict[str, Any]:
     """A widget's display bundle plus its state as text and as HTML: what a notebook shows
     where no widget frontend runs. In a terminal, the text comes in colour."""
     in_terminal = sys.stdout.isatty() and not in_kernel()
-    return {**data, "text/plain": to_text(renderable, color=in_terminal),
-            "text/html": to_html(renderable)}  # fmt: skip
+    return {
+        **data,
+        "text/plain": to_text(renderable, color=in_terminal),
+        "text/html": to_html(renderable),
+    }
 
 
 def watch(job: Any, interval: float = 1.0) -> None:
@@ -203,6 +248,11 @@ def follow(job: Any, timeout: float | None, interval: float = 1.0) -> None:
                 live.update(job_view(snapshot(job)), refresh=True)
                 last = time.monotonic()
 
-        wait_for(master.id, lambda: job.status in FINAL, timeout, f"job {fqid(job)} to end",
-                 on_wake=redraw)  # fmt: skip
+        wait_for(
+            master.id,
+            lambda: job.status in FINAL,
+            timeout,
+            f"job {fqid(job)} to end",
+            on_wake=redraw,
+        )
         live.update(job_view(snapshot(job)), refresh=True)

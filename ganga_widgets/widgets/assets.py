@@ -103,8 +103,9 @@ def _body(path: Path, entry: bool) -> str:
         exported = set(_EXPORT.findall(target.read_text(encoding="utf-8")))
         missing = [name for name, _ in pairs if name not in exported]
         if missing:
-            raise AssetError(f"{path.name}: imports {', '.join(missing)} from {source}, "
-                             "which does not export it")  # fmt: skip
+            raise AssetError(
+                f"{path.name}: imports {', '.join(missing)} from {source}, which does not export it"
+            )
         names = ", ".join(name if name == local else f"{name}: {local}" for name, local in pairs)
         lines.append(f"const {{ {names} }} = {_name(target)};")
     text = _COMMENT_LINES.sub("", _IMPORT.sub("", text))

@@ -88,7 +88,7 @@ class JobTable(ViewWidget):
                 changed |= set(registry) ^ set(self._rows)
                 changed |= {
                     i for i in self._page if self._rows.get(i, {}).get("status") in SHOWN_ACTIVE
-                }  # fmt: skip  (their durations tick)
+                }  # their durations tick
             self._reread(changed, registry, skip)
             self._push(full=False, registry=registry, changed=changed, settle=tick)
 
@@ -144,8 +144,11 @@ class JobTable(ViewWidget):
             del values["rows"]
         self._page = page
         changed_values = {k: v for k, v in values.items() if getattr(self, k) != v}
-        patch = [] if new_page else [r for r in page_rows if r["id"] in changed | fresh
-                                     and r not in self.rows]  # fmt: skip
+        patch = (
+            []
+            if new_page
+            else [r for r in page_rows if r["id"] in changed | fresh and r not in self.rows]
+        )
         resync = self._patched and not patch and (full or settle) and "rows" not in changed_values
         if not changed_values and not patch and not resync:
             return
