@@ -23,7 +23,7 @@ log = logging.getLogger("ganga_widgets")
 
 # Poll periods (seconds) used unless the user's configuration says otherwise. Ganga's own
 # default for Local (10 s) makes a live view lag far behind the job. Condor keeps Ganga's
-# 30 s, kind to shared schedds: its jobs' event logs tell us within a second (condor_watch).
+# 30 s, kind to shared schedds: its jobs' event logs tell us within a second (condor/watcher.py).
 DEFAULT_POLL: dict[str, float] = {
     "Local": 1,
     "Slurm": 5,
