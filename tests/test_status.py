@@ -6,6 +6,7 @@ import pytest
 
 from ganga_widgets.jobdata.status import (
     ACTIVE,
+    COMPLETED,
     FAILED,
     FINAL,
     IN_BATCH,
@@ -33,10 +34,10 @@ def test_every_status_has_one_code_and_one_rank() -> None:
 
 
 def test_the_sets_are_made_of_known_statuses_and_do_not_contradict_each_other() -> None:
-    for named in (ACTIVE, SHOWN_ACTIVE, FINAL, FAILED, QUEUED, IN_BATCH):
+    for named in (ACTIVE, SHOWN_ACTIVE, FINAL, FAILED, COMPLETED, QUEUED, IN_BATCH):
         assert named <= set(STATUS_CODES)
-    assert not ACTIVE & FINAL and not SHOWN_ACTIVE & FINAL
-    assert FAILED <= FINAL and IN_BATCH <= ACTIVE <= SHOWN_ACTIVE
+    assert not ACTIVE & FINAL and not SHOWN_ACTIVE & FINAL and not FAILED & COMPLETED
+    assert FAILED <= FINAL and COMPLETED <= FINAL and IN_BATCH <= ACTIVE <= SHOWN_ACTIVE
     # a life runs forward: nothing active ranks after an ending
     assert max(RANK[s] for s in SHOWN_ACTIVE) < min(RANK[s] for s in FINAL)
 
@@ -44,7 +45,7 @@ def test_the_sets_are_made_of_known_statuses_and_do_not_contradict_each_other() 
 def test_the_views_get_the_sets_in_display_order() -> None:
     sent = vocabulary()
     assert sent["order"] == list(ORDER) and sent["codes"] == STATUS_CODES
-    assert set(sent["sets"]) == {"active", "shown_active", "final", "failed", "queued"}
+    assert set(sent["sets"]) == {"active", "shown_active", "final", "failed", "completed", "queued"}
     for name, statuses in sent["sets"].items():
         assert statuses == sorted(statuses, key=RANK.__getitem__), name
     assert set(sent["sets"]["final"]) == FINAL

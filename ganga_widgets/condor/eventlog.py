@@ -17,6 +17,9 @@ from ..jobdata import logs
 from .bindings import bindings
 from .schedd import JOB_STATUS
 
+# The event log Ganga's Condor backend asks for, in each (sub)job's output directory.
+FILE_NAME = "condorLog"
+
 _USAGE = re.compile(r"Usr (\d+) (\d+):(\d+):(\d+), Sys (\d+) (\d+):(\d+):(\d+)")
 
 

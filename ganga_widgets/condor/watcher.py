@@ -24,7 +24,7 @@ from ..ganga_adapter.kills import mark_removed_job_killed
 from ..jobdata import read
 from ..jobdata.status import ACTIVE
 from . import schedd
-from .eventlog import EventLog, Facts, merge_live
+from .eventlog import FILE_NAME, EventLog, Facts, merge_live
 from .tail import Key, StderrTails
 
 log = logging.getLogger("ganga_widgets")
@@ -270,8 +270,8 @@ def _log_path(master: Any, index: int | None) -> str:
     """``<workspace>/<id>/[<subjob>/]output/condorLog``, without loading the subjob."""
     outputdir = os.path.normpath(read.outputdir(master))
     if index is None:
-        return os.path.join(outputdir, "condorLog")
-    return os.path.join(os.path.dirname(outputdir), str(index), "output", "condorLog")
+        return os.path.join(outputdir, FILE_NAME)
+    return os.path.join(os.path.dirname(outputdir), str(index), "output", FILE_NAME)
 
 
 _watcher = Watcher()  # its threads start when first needed

@@ -12,8 +12,7 @@ import os
 from typing import Any
 
 from ..condor import bindings as condor
-from ..condor import v1_names
-from ..condor.eventlog import EventLog
+from ..condor import eventlog, v1_names
 from ..jobdata.status import IN_BATCH
 from . import objects
 from .kills import mark_removed_job_killed
@@ -235,8 +234,8 @@ def _guard_condor_monitor(backend: Any) -> None:
 
 def _condor_log_says_removed(job: Any) -> bool:
     try:
-        path = os.path.join(job.getOutputWorkspace().getPath(), "condorLog")
-        log_ = EventLog(path)
+        path = os.path.join(job.getOutputWorkspace().getPath(), eventlog.FILE_NAME)
+        log_ = eventlog.EventLog(path)
         log_.read()
     except Exception:  # no workspace, no bindings: Ganga judges the job itself
         return False

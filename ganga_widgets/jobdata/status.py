@@ -42,6 +42,7 @@ ACTIVE = frozenset({"submitting", "submitted", "running", "completing"})
 SHOWN_ACTIVE = ACTIVE | {"idle", "held", "suspended"}
 FINAL = frozenset({"completed", "completed_frozen", "failed", "failed_frozen", "killed", "removed"})
 FAILED = frozenset({"failed", "failed_frozen"})
+COMPLETED = frozenset({"completed", "completed_frozen"})
 QUEUED = frozenset({"submitting", "submitted", "idle"})
 
 # What HTCondor's own word for a job (condor.eventlog.Facts.status) is shown as, while
@@ -101,6 +102,7 @@ def vocabulary() -> dict[str, Any]:
             "shown_active": sorted(SHOWN_ACTIVE, key=RANK.__getitem__),
             "final": sorted(FINAL, key=RANK.__getitem__),
             "failed": sorted(FAILED, key=RANK.__getitem__),
+            "completed": sorted(COMPLETED, key=RANK.__getitem__),
             "queued": sorted(QUEUED, key=RANK.__getitem__),
         },
     }

@@ -1,6 +1,7 @@
 // @ts-check
 import { actionTracker } from "../lib/actions.js";
 import { askConfirm, button, h } from "../lib/dom.js";
+import { countIn, vocabulary } from "../lib/vocabulary.js";
 
 const LABELS = {
   kill: "Kill job", kill_subjob: "Kill subjob", resubmit: "Resubmit failed",
@@ -35,11 +36,7 @@ export function actionsPanel(model, root) {
     const d = model.get("detail");
     let question;
     if (name === "kill") {
-      /** @type {Record<string, number>} */
-      const counts = model.get("counts");
-      /** @type {import("../lib/types.js").Vocabulary} */
-      const vocabulary = model.get("vocabulary");
-      const active = vocabulary.sets.shown_active.reduce((n, st) => n + (counts[st] || 0), 0);
+      const active = countIn(model.get("counts"), vocabulary(model).sets.shown_active);
       question = s.subjobs ? `Kill job ${s.fqid} and its ${active} unfinished subjobs?` : `Kill job ${s.fqid}?`;
     } else {
       question = `Kill subjob ${d.fqid}?`;
@@ -55,7 +52,7 @@ export function actionsPanel(model, root) {
     resubmitButton.disabled = !can.resubmit;
     releaseHeldButton.hidden = !can.release_held;
     releaseHeldButton.textContent = `Release held (${counts.held || 0})`;
-    const failed = counts.failed || 0;
+    const failed = countIn(counts, vocabulary(model).sets.failed);
     resubmitButton.textContent = failed ? `Resubmit failed (${failed})` : "Resubmit failed";
   }
 

@@ -1,6 +1,7 @@
 // @ts-check
 import { fillBar } from "../lib/bar.js";
 import { h, statusClass } from "../lib/dom.js";
+import { vocabulary } from "../lib/vocabulary.js";
 import { Grid } from "./grid.js";
 
 /**
@@ -31,17 +32,16 @@ export function countsPanel(model, root) {
   function draw() {
     /** @type {Record<string, number>} */
     const counts = model.get("counts") || {};
-    /** @type {import("../lib/types.js").Vocabulary} */
-    const vocabulary = model.get("vocabulary");
+    const order = vocabulary(model).order;
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const hasSubjobs = ((model.get("summary") || {}).subjobs || 0) > 0;
-    fillBar(bar, counts, vocabulary.order);
+    fillBar(bar, counts, order);
     countsRow.replaceChildren();
     bar.hidden = countsRow.hidden = !hasSubjobs;
     gridBox.hidden = !hasSubjobs;
     root.dataset.counts = JSON.stringify(counts);
     if (!hasSubjobs) return;
-    for (const status of vocabulary.order) {
+    for (const status of order) {
       const n = counts[status];
       if (!n) continue;
       const chip = h("span", "gw-count " + statusClass(status));

@@ -1,6 +1,7 @@
 // @ts-check
 import { button, h } from "../lib/dom.js";
 import { bytes, duration } from "../lib/format.js";
+import { vocabulary } from "../lib/vocabulary.js";
 
 const TAIL_COLLAPSED_LINES = 12;
 
@@ -109,8 +110,6 @@ export function detailPanel(model, root, actions) {
   function draw() {
     /** @type {import("../lib/types.js").Detail} */
     const d = model.get("detail") || {};
-    /** @type {import("../lib/types.js").Vocabulary} */
-    const vocabulary = model.get("vocabulary");
     const selected = model.get("selected");
     const isSubjob = d.subjob != null;
     title.textContent = isSubjob ? `Subjob ${d.fqid}` : `Job ${d.fqid ?? ""}`;
@@ -122,7 +121,7 @@ export function detailPanel(model, root, actions) {
     followButton.hidden = !isSubjob || selected === -1;
     killSubjobButton.hidden = !isSubjob;
     killSubjobButton.disabled = !d.can_kill;
-    const failed = vocabulary.sets.failed.includes(d.status || "");
+    const failed = vocabulary(model).sets.failed.includes(d.status || "");
     const e = d.call_error;
     exitBox.hidden = !(failed || e || (d.exit_code != null && d.exit_code !== 0));
     exitBox.textContent = e ? `raised ${e.type}: ${e.message}` + (e.host ? ` (on ${e.host})` : "")

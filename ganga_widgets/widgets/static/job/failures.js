@@ -1,6 +1,7 @@
 // @ts-check
 import { h } from "../lib/dom.js";
 import { plural } from "../lib/format.js";
+import { countIn, vocabulary } from "../lib/vocabulary.js";
 
 /**
  * The first failed subjobs, each with its exit code (or the exception a submit() call
@@ -13,7 +14,7 @@ export function failuresPanel(model) {
   function draw() {
     /** @type {import("../lib/types.js").Failure[]} */
     const items = model.get("failures") || [];
-    const failed = (model.get("counts") || {}).failed || 0;
+    const failed = countIn(model.get("counts"), vocabulary(model).sets.failed);
     box.replaceChildren();
     box.hidden = items.length === 0;
     if (!items.length) return;

@@ -8,7 +8,7 @@
  * @typedef {object} Vocabulary
  * @property {string[]} order
  * @property {Record<string, string>} codes
- * @property {{active: string[], shown_active: string[], final: string[], failed: string[], queued: string[]}} sets
+ * @property {{active: string[], shown_active: string[], final: string[], failed: string[], completed: string[], queued: string[]}} sets
  */
 
 /**

@@ -1,5 +1,6 @@
 // @ts-check
 import { askConfirm, button, h } from "../lib/dom.js";
+import { vocabulary } from "../lib/vocabulary.js";
 
 /**
  * The jobs selected across pages, and what can be done to them all at once (kill, remove),
@@ -30,9 +31,7 @@ export function bulkPanel(model, root, tracker, status, redraw) {
     if (!ids.length) return;
     /** @type {Map<number, import("../lib/types.js").Row>} */
     const byId = new Map((model.get("rows") || []).map((/** @type {any} */ r) => [r.id, r]));
-    /** @type {import("../lib/types.js").Vocabulary} */
-    const vocabulary = model.get("vocabulary");
-    const active = ids.filter((i) => vocabulary.sets.shown_active.includes(byId.get(i)?.status || ""));
+    const active = ids.filter((i) => vocabulary(model).sets.shown_active.includes(byId.get(i)?.status || ""));
     const list = ids.slice(0, 10).join(", ") + (ids.length > 10 ? ", ..." : "");
     const jobs = `${ids.length} job${ids.length === 1 ? "" : "s"} (${list})`;
     const question = name === "remove"

@@ -2,6 +2,7 @@
 import { fillBar } from "../lib/bar.js";
 import { askConfirm, button, h, statusClass } from "../lib/dom.js";
 import { clockTime, duration } from "../lib/format.js";
+import { countIn, vocabulary } from "../lib/vocabulary.js";
 
 const COLUMNS = [
   // [key, title, sortable]
@@ -112,8 +113,8 @@ export function rowsPanel(model, root, query, bulk, tracker, now) {
     const subjobsCell = h("td", "gw-col-subjobs");
     if (row.subjobs) {
       const bar = h("div", "gw-bar gw-row-bar");
-      fillBar(bar, row.counts, model.get("vocabulary").order);
-      const done = (row.counts.completed || 0) + (row.counts.completed_frozen || 0);
+      fillBar(bar, row.counts, vocabulary(model).order);
+      const done = countIn(row.counts, vocabulary(model).sets.completed);
       subjobsCell.append(bar, h("span", "gw-row-count", `${done}/${row.subjobs}`));
     }
     tr.append(subjobsCell);
