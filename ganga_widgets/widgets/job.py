@@ -16,7 +16,7 @@ from ..ganga_adapter import objects
 from ..ganga_adapter.resolve import resolve
 from ..jobdata.model import JobModel
 from ..jobdata.read import fqid
-from ..jobdata.status import FINAL, STATUS_CODES, STATUS_OF_CODE
+from ..jobdata.status import FINAL, STATUS_CODES
 from ..views import terminal
 from .assets import esm
 from .base import ViewWidget
@@ -34,7 +34,7 @@ class JobWidget(ViewWidget):
     # Everything below is computed by ``jobdata`` from the job; the view only draws it.
     summary = t.Dict().tag(sync=True)
     counts = t.Dict().tag(sync=True)
-    cells = t.Unicode("").tag(sync=True)  # one status code per subjob (see ``legend``)
+    cells = t.Unicode("").tag(sync=True)  # one status code per subjob (``vocabulary``'s)
     selected = t.Int(-1).tag(sync=True)  # subjob shown in the detail panel; -1: automatic
     detail = t.Dict().tag(sync=True)
     failures: t.List[dict] = t.List().tag(sync=True)
@@ -42,7 +42,6 @@ class JobWidget(ViewWidget):
     notice = t.Unicode("").tag(sync=True)  # a problem the user should know about
     held: t.List[dict] = t.List().tag(sync=True)  # HTCondor: held subjobs grouped by hold reason
     analysis = t.Dict().tag(sync=True)  # HTCondor: the schedd's answer to "why idle?"
-    legend = t.Dict(STATUS_OF_CODE).tag(sync=True)
 
     why_idle_after = 60.0  # seconds a Condor job waits before the view offers "Why idle?"
 

@@ -1,7 +1,7 @@
 // @ts-check
 import { fillBar } from "../lib/bar.js";
 import { h, statusClass } from "../lib/dom.js";
-import { vocabulary } from "../lib/vocabulary.js";
+import { legend, vocabulary } from "../lib/vocabulary.js";
 import { Grid } from "./grid.js";
 
 /**
@@ -20,13 +20,13 @@ export function countsPanel(model, root) {
     (i) => model.send({ type: "select", subjob: i }),
     (i) => {
       const codes = model.get("cells");
-      hover.textContent = i >= 0 ? `subjob ${i}: ${model.get("legend")[codes[i]] || "unknown"}` : "";
+      hover.textContent = i >= 0 ? `subjob ${i}: ${legend(model)[codes[i]] || "unknown"}` : "";
     },
   );
   gridBox.append(grid.canvas, hover);
 
   function drawGrid() {
-    grid.update(model.get("cells") || "", model.get("selected"), model.get("legend") || {});
+    grid.update(model.get("cells") || "", model.get("selected"), legend(model));
   }
 
   function draw() {

@@ -3,7 +3,7 @@
 // job logic. One module per panel; the DOM is queried only under this view's own root, so
 // several widgets can share a page.
 //
-// Traits read: summary, counts, cells, legend, selected, detail, failures, held, analysis,
+// Traits read: summary, counts, cells, selected, detail, failures, held, analysis,
 // can, notice, action, clock, vocabulary (see ganga_widgets/widgets/job.py).
 import { h } from "../lib/dom.js";
 import { listen, profiler } from "../lib/profile.js";

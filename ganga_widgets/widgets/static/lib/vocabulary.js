@@ -18,3 +18,20 @@ export function vocabulary(model) {
 export function countIn(counts, statuses) {
   return statuses.reduce((n, status) => n + ((counts || {})[status] || 0), 0);
 }
+
+/** @type {WeakMap<object, Record<string, string>>} */
+const legends = new WeakMap();
+
+/**
+ * Code -> status: how to read the per-subjob grid (the `cells` trait, one code per subjob).
+ * @param {import("./types.js").Model} model
+ */
+export function legend(model) {
+  const codes = vocabulary(model).codes;
+  let found = legends.get(codes);
+  if (!found) {
+    found = Object.fromEntries(Object.entries(codes).map(([status, code]) => [code, status]));
+    legends.set(codes, found);
+  }
+  return found;
+}
