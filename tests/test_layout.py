@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.pure
 
 
-def _checker():  # type: ignore[no-untyped-def]
+def _checker() -> Any:
     spec = importlib.util.spec_from_file_location("check_layout", ROOT / "scripts/check_layout.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
