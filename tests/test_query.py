@@ -60,3 +60,22 @@ def test_filters_search_sort_and_a_page_past_the_end() -> None:
     assert page == [7]
     page, _ = select(rows, Query(sort="status", descending=False, page_size=100))
     assert [rows[i]["status"] for i in page[:30]] == ["completed"] * 30
+
+
+@pytest.mark.parametrize(
+    ("status", "counts", "enabled"),
+    [
+        ("running", {"running": 2}, ["open", "kill", "remove"]),
+        ("held", {"held": 1, "failed": 1}, ["open", "kill", "resubmit", "remove"]),
+        ("completed", {"completed": 3, "failed_frozen": 1}, ["open", "resubmit", "remove"]),
+        ("failed", {}, ["open", "resubmit", "remove"]),
+        ("new", {}, ["open", "remove"]),
+    ],
+)
+def test_each_row_says_which_of_its_buttons_make_sense(
+    status: str, counts: dict[str, int], enabled: list[str]
+) -> None:
+    from ganga_widgets.jobdata.rows import row_actions, unreadable
+
+    assert row_actions(status, counts) == enabled
+    assert unreadable(3, "damaged")["actions"] == [], "a job Ganga cannot read offers nothing"

@@ -27,15 +27,13 @@ def row(job: Any, details: bool) -> dict[str, Any]:
     return {**found, "actions": row_actions(found["status"], found["counts"])}
 
 
-def row_actions(status: str, counts: dict[str, int]) -> dict[str, bool]:
-    """Which of a row's buttons make sense now (the view greys out the others). ``status``
-    is the one shown: a queued or held job is still in the batch system."""
-    return {
-        "open": True,
-        "kill": status in IN_BATCH | {"idle", "held"},
-        "resubmit": status in FAILED or any(counts.get(s) for s in FAILED),
-        "remove": True,
-    }
+def row_actions(status: str, counts: dict[str, int]) -> list[str]:
+    """The row's buttons that make sense now (the view greys out the others): open and
+    remove always; kill while in the batch system (the status shown: queued or held is
+    still there); resubmit with failed subjobs."""
+    kill = status in IN_BATCH | {"idle", "held"}
+    resubmit = status in FAILED or any(counts.get(s) for s in FAILED)
+    return ["open", *(["kill"] if kill else []), *(["resubmit"] if resubmit else []), "remove"]
 
 
 def _from_job(job: Any) -> dict[str, Any]:
@@ -81,7 +79,7 @@ def unreadable(job_id: int, err: BaseException | str) -> dict[str, Any]:
         "counts": {},
         "times": None,
         "error": "Ganga cannot read this job: " + logs.clean_line(reason, 500),
-        "actions": dict.fromkeys(("open", "kill", "resubmit", "remove"), False),
+        "actions": [],
     }
 
 

@@ -125,7 +125,7 @@
  * @property {Record<string, number>} counts
  * @property {Times | null} times
  * @property {string | null} error
- * @property {Record<string, boolean>} actions  which row actions make sense now
+ * @property {string[]} actions  the row actions that make sense now (open, kill, resubmit, remove)
  */
 
 /**

@@ -70,7 +70,7 @@ export function rowsPanel(model, root, query, bulk, tracker, now) {
   /** @param {import("../lib/types.js").Row} row */
   function rowActions(row) {
     const box = h("span", "gw-row-actions");
-    const can = row.actions || {};
+    const can = new Set(row.actions);
     const send = (/** @type {string} */ name) => tracker.send(name, { ids: [row.id] });
     const open = button("Open", "gw-open", () => send("open"));
     const kill = button("Kill", "gw-kill", () =>
@@ -83,10 +83,10 @@ export function rowsPanel(model, root, query, bulk, tracker, now) {
       bulk.selected.add(row.id);
       bulk.confirm("remove");
     });
-    open.disabled = !can.open;
-    kill.disabled = !can.kill;
-    resubmit.disabled = !can.resubmit;
-    remove.disabled = !can.remove;
+    open.disabled = !can.has("open");
+    kill.disabled = !can.has("kill");
+    resubmit.disabled = !can.has("resubmit");
+    remove.disabled = !can.has("remove");
     box.append(open, kill, resubmit, remove);
     return box;
   }
