@@ -61,18 +61,25 @@ def times(job: GangaJob) -> dict[str, float | None]:
     }
 
 
-def summary(job: GangaJob) -> dict[str, Any]:
-    """What the header of a job's view shows."""
+def identity(job: GangaJob) -> dict[str, Any]:
+    """Who a job is, as every view names it (a dashboard row has no more of it)."""
     return {
         "id": job.id,
-        "fqid": fqid(job),
         "name": logs.clean_line(str(job.name or ""), MAX_TEXT),
         "comment": logs.clean_line(str(job.comment or ""), MAX_TEXT),
         "application": type(job.application).__name__ if job.application else "",
         "backend": backend_name(job),
         "status": str(job.status),
-        "subjobs": len(job.subjobs),
         "times": times(job),
+    }
+
+
+def summary(job: GangaJob) -> dict[str, Any]:
+    """What the header of a job's view shows."""
+    return {
+        **identity(job),
+        "fqid": fqid(job),
+        "subjobs": len(job.subjobs),
         "outputdir": outputdir(job),
     }
 

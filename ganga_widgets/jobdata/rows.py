@@ -38,13 +38,12 @@ def row_actions(status: str, counts: dict[str, int]) -> list[str]:
 
 def _from_job(job: Any) -> dict[str, Any]:
     counts = Counter(subjob_statuses(job))
-    summary = read.summary(job)
+    found = read.identity(job)
     return {
-        **{key: summary[key] for key in ("id", "name", "comment", "application", "backend")},
-        "status": job_status(summary["status"], counts),
+        **found,
+        "status": job_status(found["status"], counts),
         "subjobs": sum(counts.values()),
         "counts": dict(counts),
-        "times": summary["times"],
         "error": None,
     }
 
