@@ -18,16 +18,23 @@ from .ganga_adapter.startup import Session, current
 __all__ = ["Session", "current", "gpi", "start"]
 
 
-def start(gangadir: str | None = None, poll: Mapping[str, float] | None = None) -> Session:
+def start(
+    gangadir: str | None = None,
+    poll: Mapping[str, float] | None = None,
+    console: bool | None = None,
+) -> Session:
     """Start Ganga in this process, or adopt the one already running, and make it live.
 
     ``gangadir``: where Ganga keeps its jobs (default: the user's configuration, else
     ``~/gangadir``). ``poll``: poll period in seconds per backend name, e.g.
     ``{"Local": 2}``; explicit values win over the configuration files.
+    ``console``: whether Ganga's own messages are printed too. In a notebook they are not
+    (default): each job's widget shows its own in a "Ganga log" panel, and all of them go to
+    ``<gangadir>/ganga_widgets/ganga.log``; ``console=True`` prints them in the cells again.
     Calling it again is cheap and returns the same session; asking for a different
     ``gangadir`` once Ganga runs is an error, as Ganga cannot switch in a running process.
     """
-    session = startup.start(gangadir, poll)
+    session = startup.start(gangadir, poll, console)
     if bindings.installed():
         watcher().start()  # follows Ganga's active Condor jobs, widget or not
     return session

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,10 @@ from conftest import ROOT
 EXAMPLES = ROOT / "examples"
 
 
-# Noise a user must never see in a cell: Python's warnings about Ganga's code or job scripts.
+# Noise a user must never see in a cell: Python's warnings about Ganga's code or job scripts,
+# and Ganga's own log lines ("INFO     submitting job 3"): the widget shows those.
 WARNINGS = ("DeprecationWarning", "SyntaxWarning")
+GANGA_LINE = re.compile(r"^(?:\x1b\[[0-9;]*m)*(?:INFO|WARNING) +\S.*$", re.M)
 
 
 def text_of(nb: Any) -> str:
@@ -33,9 +36,17 @@ def kernel_env(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k != "PYTEST_CURRENT_TEST"}
 
 
-def execute(name: str, home: Path, artifacts: Path, timeout: int = 240, nb: Any = None) -> Any:
+def execute(
+    name: str,
+    home: Path,
+    artifacts: Path,
+    timeout: int = 240,
+    nb: Any = None,
+    ganga_quiet: bool = True,
+) -> Any:
     """Run examples/<name> (or the notebook ``nb``, saved under that name) in a new kernel;
-    fail with the cell's error if one raises, or if a cell shows a Python warning."""
+    fail with the cell's error if one raises, if a cell shows a Python warning, or (with
+    ``ganga_quiet``) a line of Ganga's log."""
     from nbclient import NotebookClient
 
     if nb is None:
@@ -52,4 +63,6 @@ def execute(name: str, home: Path, artifacts: Path, timeout: int = 240, nb: Any 
     printed = text_of(nb)
     shown = [w for w in WARNINGS if w in printed]
     assert not shown, f"{name} shows {shown} in its outputs:\n{printed}"
+    logged = GANGA_LINE.findall(printed)
+    assert not (ganga_quiet and logged), f"{name} prints Ganga's log: {logged[:5]}"
     return nb

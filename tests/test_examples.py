@@ -78,3 +78,21 @@ def test_dashboard(tmp_path: Path, artifacts: Path) -> None:
     printed = text_of(nb)
     assert "10 jobs (6 completed, 2 failed, 1 running, 1 new)" in printed.replace("\n", " ")
     assert "killed 1 job" in printed
+
+
+def test_start_console_true_prints_gangas_own_messages_again(
+    tmp_path: Path, artifacts: Path
+) -> None:
+    """Ganga's messages are off the cells by default (every example above checks it); the
+    switch brings them back for those who want them."""
+    code = (
+        "import sys, ganga_widgets\n"
+        "ganga_widgets.start(console=True)\n"
+        "g = ganga_widgets.session.gpi()\n"
+        "j = g.Job(application=g.Executable(exe=sys.executable, args=['-c', 'pass']),\n"
+        "          backend=g.Local())\n"
+        "j.submit()"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nb = execute("console.ipynb", tmp_path / "home", artifacts, nb=nb, ganga_quiet=False)
+    assert re.search(r"INFO +submitting job \d+", text_of(nb)), text_of(nb)

@@ -345,3 +345,27 @@ def test_a_burst_of_status_changes_is_coalesced_into_few_updates(ganga: Any) -> 
 
     assert widget.cells == "f" * 1000
     assert len(syncs) <= elapsed / 0.1 + 2, f"{len(syncs)} syncs in {elapsed:.2f} s"
+
+
+def test_what_ganga_logs_about_a_job_is_in_its_widget_and_in_the_log_file(ganga: Any) -> None:
+    """Ganga's own messages about a job (its submission, its status) are kept with the job:
+    the widget's "Ganga log" panel and <gangadir>/ganga_widgets/ganga.log have them."""
+    from ganga_widgets import session
+
+    job = python_job(ganga, "print('hi')", args=[["0"], ["1"]], name="logged")
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.summary["status"] == "completed", 60, "the job to complete")
+    lines = wait_until(
+        lambda: [line for line in widget.ganga_log if f"job {job.id} " in line], 10,
+        "Ganga's lines about the job in the widget",
+    )  # fmt: skip
+    assert any(f"submitting job {job.id}" in line for line in widget.ganga_log), widget.ganga_log
+    assert any('status changed to "completed"' in line for line in lines), lines
+    other = python_job(ganga, "print('other')", name="other")
+    other.submit()
+    assert not any(f"job {other.id} " in line for line in widget.ganga_log), "another job's"
+    current = session.current()
+    assert current is not None
+    written = (Path(current.gangadir) / "ganga_widgets" / "ganga.log").read_text()
+    assert f"submitting job {job.id}" in written

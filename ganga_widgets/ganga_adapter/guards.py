@@ -240,18 +240,3 @@ def _condor_log_says_removed(job: Any) -> bool:
     except Exception:  # no workspace, no bindings: Ganga judges the job itself
         return False
     return log_.facts.status == "removed"  # event 009, "Job was aborted" (condor_rm)
-
-
-class _MainThreadInfoOnly(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno > logging.INFO or record.threadName == "MainThread"
-
-
-def quiet_background_info() -> None:
-    """Defect: Ganga logs to stdout through the root logger, so in a kernel every INFO line
-    of its monitoring threads ("job 3 status changed to ...") lands under whichever cell
-    started those threads. Drop INFO records from non-main threads there (the widgets show
-    the status); warnings and errors still show."""
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, _MainThreadInfoOnly) for f in handler.filters):
-            handler.addFilter(_MainThreadInfoOnly())

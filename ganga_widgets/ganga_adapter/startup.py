@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..kernel import in_kernel
-from . import guards, hook
+from . import ganga_log, guards, hook
 
 log = logging.getLogger("ganga_widgets")
 
@@ -58,6 +58,7 @@ def is_running() -> bool:
 def start(
     gangadir: str | None = None,
     poll: Mapping[str, float] | None = None,
+    console: bool | None = None,
 ) -> Session:
     """Start Ganga in this process, or adopt the one already running (the arguments: see
     ``ganga_widgets.start``). Once; later calls check and return the same session."""
@@ -69,6 +70,8 @@ def start(
             _check_same_gangadir(gangadir, _session.gangadir)
             if poll:
                 _set_poll(poll, level="user")
+        if console is not None:
+            ganga_log.show_on_console(console)
         return _session
 
 
@@ -116,8 +119,9 @@ def _make_live(started_here: bool) -> Session:
 
     guards.install()
     hook.install_hook(Job)
-    if in_kernel():
-        guards.quiet_background_info()
+    gangadir = _gangadir(getConfig)
+    ganga_log.install(gangadir, Job)
+    ganga_log.show_on_console(not in_kernel())  # in a kernel: the widgets say it
 
     problem = None
     monitor = GangaCore.Core.monitoring_component
@@ -136,7 +140,7 @@ def _make_live(started_here: bool) -> Session:
         log.info("ganga_widgets: enabling Ganga's job monitoring")
         monitor.enable()
     return Session(
-        gangadir=_gangadir(getConfig),
+        gangadir=gangadir,
         monitoring=bool(monitor.enabled),
         started_here=started_here,
         problem=problem,

@@ -15,6 +15,7 @@ from ..condor.eventlog import Facts
 from ..condor.watcher import watcher
 from ..dispatcher import Changes
 from ..ganga_adapter import startup
+from ..ganga_adapter.ganga_log import job_lines
 from ..ganga_adapter.protocols import GangaJob
 from . import read
 from .codes import SubjobCodes, subjob_statuses
@@ -98,6 +99,7 @@ class JobModel:
             "cells": self.codes.text(),
             "can": read.actions(ganga_status, counts, bool(len(self.codes))),
             "notice": self.notice(summary),
+            "ganga_log": job_lines.lines(self.master_id),
         }
         subject = self.detail_subject(selected)
         if detail or subject != self.detail_of:

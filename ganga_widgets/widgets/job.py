@@ -42,6 +42,7 @@ class JobWidget(ViewWidget):
     notice = t.Unicode("").tag(sync=True)  # a problem the user should know about
     held: t.List[dict] = t.List().tag(sync=True)  # HTCondor: held subjobs grouped by hold reason
     analysis = t.Dict().tag(sync=True)  # HTCondor: the schedd's answer to "why idle?"
+    ganga_log: t.List[str] = t.List().tag(sync=True)  # what Ganga logged about the job
 
     why_idle_after = 60.0  # seconds a Condor job waits before the view offers "Why idle?"
 

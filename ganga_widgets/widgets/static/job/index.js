@@ -4,13 +4,14 @@
 // several widgets can share a page.
 //
 // Traits read: summary, counts, cells, selected, detail, failures, held, analysis,
-// can, notice, action, clock, vocabulary (see ganga_widgets/widgets/job.py).
+// can, notice, ganga_log, action, clock, vocabulary (see ganga_widgets/widgets/job.py).
 import { h } from "../lib/dom.js";
 import { listen, profiler } from "../lib/profile.js";
 import { actionsPanel } from "./actions.js";
 import { countsPanel } from "./counts.js";
 import { detailPanel } from "./detail.js";
 import { failuresPanel } from "./failures.js";
+import { gangaLogPanel } from "./gangalog.js";
 import { headerPanel } from "./header.js";
 import { heldPanel } from "./held.js";
 
@@ -29,8 +30,9 @@ function render({ model, el }) {
   const failures = failuresPanel(model);
   const held = heldPanel(model, root);
   const detail = detailPanel(model, root, actions);
+  const gangaLog = gangaLogPanel(model, root);
   root.append(...header.elements, notice, ...counts.elements, ...actions.elements,
-    ...failures.elements, ...held.elements, ...detail.elements);
+    ...failures.elements, ...held.elements, ...detail.elements, ...gangaLog.elements);
 
   function drawNotice() {
     const text = model.get("notice") || "";
@@ -54,6 +56,7 @@ function render({ model, el }) {
     "change:analysis": detail.drawAnalysis,
     "change:can": actions.draw,
     "change:notice": drawNotice,
+    "change:ganga_log": gangaLog.draw,
     "change:action": actions.drawOutcome,
     "change:clock": () => { setClock(); header.drawTimes(); },
   };
@@ -68,6 +71,7 @@ function render({ model, el }) {
   failures.draw();
   held.draw();
   detail.draw();
+  gangaLog.draw();
   actions.drawOutcome();
   // Elapsed time ticks here, not by messages from the kernel.
   const timer = setInterval(header.drawTimes, 1000);
