@@ -27,11 +27,14 @@ def row(job: Any, details: bool) -> dict[str, Any]:
     return {**found, "actions": row_actions(found["status"], found["counts"])}
 
 
+_KILLABLE_SHOWN = IN_BATCH | {"idle", "held"}  # a queued or held job is in the batch system
+
+
 def row_actions(status: str, counts: dict[str, int]) -> list[str]:
     """The row's buttons that make sense now (the view greys out the others): open and
     remove always; kill while in the batch system (the status shown: queued or held is
     still there); resubmit with failed subjobs."""
-    kill = status in IN_BATCH | {"idle", "held"}
+    kill = status in _KILLABLE_SHOWN
     resubmit = status in FAILED or any(counts.get(s) for s in FAILED)
     return ["open", *(["kill"] if kill else []), *(["resubmit"] if resubmit else []), "remove"]
 

@@ -1,5 +1,6 @@
 // @ts-check
 import { h } from "../lib/dom.js";
+import { plural } from "../lib/format.js";
 
 /**
  * What Ganga logged about this job (its last lines, as Python keeps them), collapsed: Ganga's
@@ -17,7 +18,7 @@ export function gangaLogPanel(model, root) {
     /** @type {string[]} */
     const lines = model.get("ganga_log") || [];
     box.hidden = lines.length === 0;
-    summary.textContent = `Ganga log (${lines.length} line${lines.length === 1 ? "" : "s"})`;
+    summary.textContent = `Ganga log (${lines.length} line${plural(lines.length)})`;
     text.textContent = lines.join("\n");
     root.dataset.gangaLog = String(lines.length);
   }

@@ -1,5 +1,6 @@
 // @ts-check
 import { askConfirm, button, h } from "../lib/dom.js";
+import { plural } from "../lib/format.js";
 import { vocabulary } from "../lib/vocabulary.js";
 
 /**
@@ -33,7 +34,7 @@ export function bulkPanel(model, root, tracker, status, redraw) {
     const byId = new Map((model.get("rows") || []).map((/** @type {any} */ r) => [r.id, r]));
     const active = ids.filter((i) => vocabulary(model).sets.shown_active.includes(byId.get(i)?.status || ""));
     const list = ids.slice(0, 10).join(", ") + (ids.length > 10 ? ", ..." : "");
-    const jobs = `${ids.length} job${ids.length === 1 ? "" : "s"} (${list})`;
+    const jobs = `${ids.length} job${plural(ids.length)} (${list})`;
     const question = name === "remove"
       ? `Remove ${jobs}? Ganga deletes their registry entries and all their files (input, output, subjobs) in the gangadir${active.length ? `; ${active.length} still active, killed first` : ""}. This cannot be undone.`
       : `Kill ${jobs}?`;

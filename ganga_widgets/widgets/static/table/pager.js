@@ -1,5 +1,6 @@
 // @ts-check
 import { button, h } from "../lib/dom.js";
+import { plural } from "../lib/format.js";
 
 /**
  * First, previous, next and last page, and the page size (the sizes Python allows).
@@ -34,7 +35,7 @@ export function pagerPanel(model, root, query) {
     const pages = lastPage() + 1;
     const total = model.get("total") || 0;
     sizeSelect.value = String(q.page_size || 25);
-    label.textContent = `page ${page() + 1} of ${pages} · ${total} job${total === 1 ? "" : "s"}`;
+    label.textContent = `page ${page() + 1} of ${pages} · ${total} job${plural(total)}`;
     first.disabled = prev.disabled = page() === 0;
     next.disabled = last.disabled = page() >= pages - 1;
     root.dataset.total = String(total);
