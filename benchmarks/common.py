@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import time
@@ -24,3 +25,23 @@ def save(name: str, data: Any) -> Path:
     path.write_text(json.dumps(data, indent=2))
     print(f"RESULTS {path}", flush=True)
     return path
+
+
+def bare_ganga(gangadir: str) -> Any:
+    """Ganga 8.7.12 as it comes (its defaults, no ganga_widgets guard), bootstrapped in this
+    process on ``gangadir``; returns its public interface. With htcondor 25 Ganga alone
+    cannot submit to Condor at all: it gets the version-1 names, and nothing else."""
+    os.environ["GANGA_CONFIG_FILE"] = "/nonexistent"
+    import ganga
+    from GangaCore.Utility.Config import setConfigOption
+
+    setConfigOption("Configuration", "gangadir", gangadir)
+    import ganga.ganga  # the bootstrap
+
+    from ganga_widgets.ganga_adapter import guards
+
+    condor_module = importlib.import_module("GangaCore.Lib.Condor.Condor")
+    if "htcondor" not in vars(condor_module):
+        guards.give_condor_version_1_names(condor_module)
+    ganga.enableMonitoring()  # as the ganga CLI does
+    return ganga

@@ -18,7 +18,6 @@ recorded it (the mtime of its event log when the terminate event was its last wr
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import statistics
@@ -29,9 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import save
-
-from ganga_widgets.ganga_adapter import guards
+from common import bare_ganga, save
 
 HERE = Path(__file__).resolve().parent
 
@@ -46,18 +43,7 @@ def child(mode: str, subjobs: int, sleep: float, deadline: float) -> dict[str, A
         ganga_widgets.start(gangadir=gangadir)
         ganga = session.gpi()
     else:
-        os.environ["GANGA_CONFIG_FILE"] = "/nonexistent"  # Ganga's defaults, nothing else
-        import ganga  # its public interface, once bootstrapped
-        from GangaCore.Utility.Config import setConfigOption
-
-        setConfigOption("Configuration", "gangadir", gangadir)
-        import ganga.ganga  # the bootstrap
-
-        # With htcondor 25 Ganga alone cannot submit at all: it gets the version-1 names only
-        condor_module = importlib.import_module("GangaCore.Lib.Condor.Condor")
-        if "htcondor" not in vars(condor_module):
-            guards.give_condor_version_1_names(condor_module)
-        ganga.enableMonitoring()  # as the ganga CLI does
+        ganga = bare_ganga(gangadir)
 
     job = ganga.Job(application=ganga.Executable(exe="/bin/sleep", args=[str(sleep)]),
                     backend=ganga.Condor())  # fmt: skip
