@@ -4,8 +4,12 @@ written the same way, made faster; and it stays an ordinary Ganga job."""
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
+import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,3 +73,82 @@ def test_the_master_says_submitting_and_submitted_once_however_many_subjobs(gang
     assert said[:2] == ["submitting", "submitted"] and said.count("submitting") == 1, changes
     wait_until(lambda: job.status == "completed", 120, "the job to complete")
     assert {sj.status for sj in objects.implementation(job).subjobs} == {"completed"}
+
+
+# A separate process of Ganga as it comes (its defaults, nothing of ganga_widgets), on the
+# gangadir the kernel used: it must see the job as Ganga wrote it, and resubmit its failures.
+BARE_GANGA = """
+import collections, importlib, json, os, sys, time
+os.environ["GANGA_CONFIG_FILE"] = "/nonexistent"
+import ganga
+from GangaCore.Utility.Config import setConfigOption
+setConfigOption("Configuration", "gangadir", sys.argv[1])
+setConfigOption("PollThread", "default_backend_poll_rate", 1)
+import ganga.ganga
+condor = importlib.import_module("GangaCore.Lib.Condor.Condor")
+if "htcondor" not in vars(condor):  # htcondor 25: Ganga alone has no module to submit with
+    from ganga_widgets.ganga_adapter import guards
+    guards.give_condor_version_1_names(condor)
+ganga.enableMonitoring()
+job = ganga.jobs(int(sys.argv[2]))
+before = collections.Counter(sj.status for sj in job.subjobs)
+open(sys.argv[3], "w").close()  # the failed calls succeed from now on
+failed = [sj.id for sj in job.subjobs if sj.status == "failed"]
+for sj_id in failed:
+    job.subjobs[sj_id].resubmit()
+deadline = time.monotonic() + 600
+while job.status != "completed" and time.monotonic() < deadline:
+    time.sleep(0.5)
+after = collections.Counter(sj.status for sj in job.subjobs)
+print("RESULT " + json.dumps({"before": before, "failed": failed, "after": after}))
+"""
+
+KERNEL = """
+import json, os, sys
+import ganga_widgets
+
+def square_unless(x, flag):
+    if x in (7, 150, 299) and not os.path.exists(flag):
+        raise RuntimeError(f"{x}: not yet")
+    return x * x
+
+ganga_widgets.start(gangadir=sys.argv[1], console=False)
+if sys.argv[2] == "submit":
+    run = ganga_widgets.submit(square_unless, range(300), backend="Condor",
+                               kwargs={"flag": sys.argv[3]})
+    run.wait(timeout=900, progress=False)
+    print("RESULT " + json.dumps({"id": run.id, "counts": run.counts()}))
+else:
+    print("RESULT " + json.dumps(ganga_widgets.attach(int(sys.argv[2])).results()))
+"""
+
+
+def _run(tmp_path: Path, code: str, *args: str) -> Any:
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env={**os.environ, "HOME": str(tmp_path)},  # Ganga's own files: not the user's
+    )
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), "")
+    assert line, (
+        f"no result (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    )
+    return json.loads(line[len("RESULT ") :])
+
+
+@pytest.mark.timeout(1500)
+def test_300_calls_on_the_pool_and_a_plain_ganga_process_resubmits_the_failed_ones(
+    condor_pool: None, tmp_path: Path
+) -> None:
+    gangadir, flag = str(tmp_path / "gangadir"), str(tmp_path / "retry-now")
+    submitted = _run(tmp_path, KERNEL, gangadir, "submit", flag)
+    assert submitted["counts"] == {"completed": 297, "failed": 3}
+    # the kernel has ended; Ganga alone takes over the job it left
+    bare = _run(tmp_path, BARE_GANGA, gangadir, str(submitted["id"]), flag)
+    assert bare["before"] == {"completed": 297, "failed": 3}
+    assert bare["failed"] == [7, 150, 299]
+    assert bare["after"] == {"completed": 300}
+    # and a kernel again: every value, exact
+    assert _run(tmp_path, KERNEL, gangadir, str(submitted["id"])) == [x * x for x in range(300)]

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..dispatcher import dispatcher
+
 _INSTALLED = "_ganga_widgets_fast_submit"
 
 
@@ -23,6 +25,56 @@ class _Submitting(threading.local):
 
 
 _submitting = _Submitting()
+
+# master id -> [phase, done, total] while it is being submitted, by any thread: its views
+# show "splitting 340 of 1,000" then "submitting 340 of 1,000" instead of a frozen job.
+_progress: dict[int, list[Any]] = {}
+
+
+def progress(master_id: int) -> dict[str, Any] | None:
+    """How far the submission of job ``master_id`` is, or None when none is under way:
+    ``phase`` ("splitting": subjobs made; "submitting": subjobs submitted), ``done`` and
+    ``total`` (None while unknown), and ``text`` to show."""
+    found = _progress.get(master_id)
+    if found is None:
+        return None
+    phase, done, total = found
+    of = f" of {total:,}" if total is not None else ""
+    text = (
+        f"splitting: {done:,}{of} subjobs made"
+        if phase == "splitting"
+        else (f"submitting {done:,}{of}")
+    )
+    return {"phase": phase, "done": done, "total": total, "text": text}
+
+
+# master id -> why its last submission failed (the job may be gone: its view says why)
+_failed: dict[int, str] = {}
+FAILURES_KEPT = 100
+
+
+def failure(master_id: int) -> str | None:
+    """Why the last submission of job ``master_id`` in this process failed, if it did."""
+    return _failed.get(master_id)
+
+
+def _advance(master: Any, phase: str, total: int | None = None) -> None:
+    entry = _progress.get(master.id)
+    if entry is None:
+        return
+    if entry[0] != phase:
+        entry[:] = [phase, 0, total]
+    entry[1] += 1
+    dispatcher().notify(master.id, None, None)
+
+
+def _expected_subjobs(splitter: Any) -> int | None:
+    """How many subjobs a splitter will make, where its settings say so."""
+    for name in ("args", "values"):  # ArgSplitter, GenericSplitter
+        value: Any = getattr(splitter, name, None)
+        if isinstance(value, list | tuple) or type(value).__name__ == "GangaList":
+            return len(value)
+    return None
 
 
 def install(job_class: type) -> None:
@@ -41,10 +93,19 @@ def _submitting_master(job: Any) -> Iterator[None]:
         yield
         return
     _submitting.masters[key] = False
+    _progress[job.id] = ["splitting", 0, _expected_subjobs(job.splitter)]
+    _failed.pop(job.id, None)
     try:
         yield
+    except BaseException as error:
+        _failed[job.id] = f"{type(error).__name__}: {error}"
+        while len(_failed) > FAILURES_KEPT:
+            del _failed[next(iter(_failed))]
+        raise
     finally:
         skipped = _submitting.masters.pop(key)
+        _progress.pop(job.id, None)
+        dispatcher().notify(job.id, None, None)
     if skipped and job.subjobs:
         job.updateMasterJobStatus()
 
@@ -64,6 +125,16 @@ def _one_master_update_per_submit(job_class: Any) -> None:
         return original_update(self)
 
     job_class.updateMasterJobStatus = updateMasterJobStatus
+    original_status_update = job_class.updateStatus
+
+    def updateStatus(self: Any, newstatus: str, *args: Any, **kwargs: Any) -> Any:
+        result = original_status_update(self, newstatus, *args, **kwargs)
+        master = self.master
+        if newstatus == "submitted" and master is not None and id(master) in _submitting.masters:
+            _advance(master, "submitting", len(master.subjobs))
+        return result
+
+    job_class.updateStatus = updateStatus
     for name in ("submit", "resubmit"):
         original = getattr(job_class, name)
 
@@ -93,6 +164,7 @@ def _clone_subjobs_from_one_template() -> None:
         templates = _submitting.templates
         if templates is None:
             return original_create(self, job, additional_skip_args)
+        _advance(job, "splitting")
         key = (id(job), tuple(additional_skip_args or ()))
         template = templates.get(key)
         if template is None:

@@ -14,7 +14,7 @@ from typing import Any
 from ..condor.eventlog import Facts
 from ..condor.watcher import watcher
 from ..dispatcher import Changes
-from ..ganga_adapter import startup
+from ..ganga_adapter import startup, submission
 from ..ganga_adapter.ganga_log import job_lines
 from ..ganga_adapter.protocols import GangaJob
 from . import read
@@ -93,6 +93,8 @@ class JobModel:
             summary["status"] = job_status(ganga_status, counts)
         else:  # HTCondor may say more than Ganga's "submitted": idle, held
             summary["status"] = display_status(ganga_status, self.facts(None))
+        if self.own_index is None:  # a master under submission: how far it is
+            summary["submitting"] = submission.progress(self.master_id)
         values: dict[str, Any] = {
             "summary": summary,
             "counts": counts,
@@ -147,6 +149,10 @@ class JobModel:
         own_output = summary["status"] != "new" and not summary["subjobs"]
         if own_output and outputdir and not _readable_dir(outputdir):
             problems.append(f"the job's output directory is missing or unreadable: {outputdir}")
+        if self.own_index is None and summary["status"] == "new":
+            failed = submission.failure(self.master_id)
+            if failed:
+                problems.append(f"submitting the job failed: {failed}")
         if self.condor:
             problems.append(watcher().health.problem())
         return "\n".join(p for p in problems if p)
@@ -154,6 +160,12 @@ class JobModel:
     def problem(self, err: Exception) -> str:
         """What to say when the job cannot be read (removed meanwhile, say)."""
         if getattr(self.job, "status", None) == "removed":
+            failed = submission.failure(self.master_id)
+            if failed:
+                return (
+                    f"submitting job {self.master_id} failed, so it was removed from the "
+                    f"registry (nothing of it runs): {failed}"
+                )
             return f"job {self.master_id} was removed from the registry"
         return f"cannot read job {self.master_id}: {type(err).__name__}: {err}"
 

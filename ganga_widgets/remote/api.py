@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -45,6 +46,11 @@ def submit(
     ``kwargs``: keyword arguments passed to every call. ``memory`` (MB) and ``cpus`` are
     requested from the batch system where it supports that (Condor); ``env`` is set for
     every call. Returns a ``Run``: it shows as the job's live widget and gives the results.
+
+    Up to 100 items the call returns once every call is submitted, and a failed submission
+    raises here. With more it returns at once: the submission goes on in the background,
+    its progress shows in the widget, and its error is raised by ``wait()``, ``results()``
+    and ``submitted()``.
     """
     if not callable(fn):
         raise TypeError(f"fn must be callable (a function); got {type(fn).__name__} {fn!r:.60}")
@@ -95,13 +101,39 @@ def submit(
             ]
         )
         job.comment = f"ganga_widgets.submit: {staging.describe(fn)} over {count} items"
+        job.parallel_submit = False  # Ganga's thread pool costs twice its work here
+    except BaseException:
+        _take_back(job, staged)
+        raise
+    if count <= IN_THE_CALL:
+        _submit(job, staged)
+        return Run(impl)
+    run = Run(impl, count)
+    run._submission = threading.Thread(
+        target=run._submitted_by, args=(_submit, job, staged), name=f"submit job {impl.id}"
+    )  # not a daemon: an ending interpreter lets it finish before Ganga shuts down
+    run._submission.start()
+    return run
+
+
+# Up to this many items submit() returns once all are submitted (a second or so); beyond,
+# it returns at once and the job's widget shows the submission's progress.
+IN_THE_CALL = 100
+
+
+def _submit(job: Any, staged: str) -> None:
+    try:
         job.submit()
     except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
-        if job.status == "new":  # never submitted: take it away again
-            job.remove()
+        _take_back(job, staged)
         raise
-    return Run(impl)
+
+
+def _take_back(job: Any, staged: str) -> None:
+    """After a failed submission: nothing left behind."""
+    shutil.rmtree(staged, ignore_errors=True)
+    if job.status == "new":  # never submitted: take it away again
+        job.remove()
 
 
 def attach(job: Any) -> Run:

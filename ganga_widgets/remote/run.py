@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from typing import Any
 
 from ..actions import kill
@@ -53,9 +55,34 @@ class Run:
 
     Values are read from the subjobs' output files when asked for, never kept here."""
 
-    def __init__(self, job: Any) -> None:
+    def __init__(self, job: Any, count: int | None = None) -> None:
         self._job = job
         self._widget: Any = None
+        self._count = count  # known before the subjobs exist (a submission under way)
+        self._submission: threading.Thread | None = None  # set by submit(); None: done
+        self._submission_error: BaseException | None = None
+
+    def _submitted_by(self, submit: Any, *args: Any) -> None:
+        """The submission thread's body: keeps its error for the waiting side."""
+        try:
+            submit(*args)
+        except BaseException as error:  # raised again where it is waited for; the widget says it
+            self._submission_error = error
+
+    def submitted(self, timeout: float | None = None) -> Run:
+        """Block until every call is submitted (at once unless ``submit()`` returned before
+        that); raises the submission's error if it failed."""
+        thread = self._submission
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive():
+                raise TimeoutError(f"after {timeout} s job {self.id} is still being submitted")
+        error = self._submission_error
+        if error is not None:
+            raise RuntimeError(
+                f"submitting job {self.id} failed, nothing of it runs: {error}"
+            ) from error
+        return self
 
     @property
     def job(self) -> Any:
@@ -67,7 +94,7 @@ class Run:
         return self._job.id
 
     def __len__(self) -> int:
-        return len(self._job.subjobs)
+        return self._count if self._count is not None else len(self._job.subjobs)
 
     @property
     def status(self) -> str:
@@ -81,7 +108,11 @@ class Run:
     def wait(self, timeout: float | None = None, progress: bool = True) -> Run:
         """Block until every call has ended (completed, failed or killed), showing progress.
         An interrupt (Ctrl-C, the notebook's stop button) stops the waiting, not the job."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
+            self.submitted(timeout)
+            if deadline is not None:
+                timeout = max(0.0, deadline - time.monotonic())
             if progress and not in_kernel():
                 terminal.follow(self._job, timeout)  # a live view in the terminal
             else:
@@ -105,6 +136,7 @@ class Run:
 
     def result(self, index: int, timeout: float | None = None) -> Any:
         """The value call ``index`` returned, once it has ended; raises its RemoteError."""
+        self.submitted(timeout)
         subjob = self._subjob(index)
         self._wait_for(lambda: subjob.status in FINAL, timeout, f"call {index}")
         outcome = self._outcome(index)

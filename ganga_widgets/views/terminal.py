@@ -94,6 +94,8 @@ def job_view(view: dict[str, Any]) -> RenderableType:
     head.append(s.get("name", ""))
     head.append(f"  {s.get('application', '')} · {s.get('backend', '')}  ", style="dim")
     head.append_text(badge(s.get("status", "unknown")))
+    if s.get("submitting"):
+        head.append(f"  {s['submitting']['text']}", style="bold")
     parts.append(head)
     times = s.get("times") or {}
     parts.append(

@@ -14,7 +14,8 @@ export function headerPanel(model, root, now) {
   const name = h("span", "gw-name");
   const meta = h("span", "gw-meta");
   const badge = h("span", "gw-badge");
-  header.append(title, name, meta, badge);
+  const progress = h("span", "gw-submitting");
+  header.append(title, name, meta, badge, progress);
 
   const timesRow = h("div", "gw-times");
   /** @type {Record<string, HTMLElement>} */
@@ -48,6 +49,8 @@ export function headerPanel(model, root, now) {
     meta.textContent = [s.application, s.backend].filter(Boolean).join(" · ");
     badge.textContent = s.status || "unknown";
     badge.className = "gw-badge " + statusClass(s.status);
+    progress.textContent = s.submitting ? s.submitting.text : "";
+    progress.hidden = !s.submitting;
     root.dataset.status = s.status || "";
     root.dataset.job = s.fqid ?? "";
     drawTimes();

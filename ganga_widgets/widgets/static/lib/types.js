@@ -31,6 +31,15 @@
  * @property {number} subjobs
  * @property {Times} times
  * @property {string} outputdir
+ * @property {Submitting | null} [submitting]  how far a submission under way is
+ */
+
+/**
+ * @typedef {object} Submitting
+ * @property {"splitting" | "submitting"} phase  subjobs made, then subjobs submitted
+ * @property {number} done
+ * @property {number | null} total  null while unknown
+ * @property {string} text  e.g. "submitting 340 of 1,000"
  */
 
 /**
