@@ -152,3 +152,35 @@ def test_300_calls_on_the_pool_and_a_plain_ganga_process_resubmits_the_failed_on
     assert bare["after"] == {"completed": 300}
     # and a kernel again: every value, exact
     assert _run(tmp_path, KERNEL, gangadir, str(submitted["id"])) == [x * x for x in range(300)]
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_a_big_submit_returns_at_once_and_its_view_shows_how_far_the_submission_is(
+    ganga: Any,
+) -> None:
+    from GangaCore.Core.GangaRepository import getRegistry
+
+    from ganga_widgets import submit
+
+    # Ganga's first step in submitting a job is a write of the registry, under this lock:
+    # held here, the submission cannot get further until the test lets it.
+    with getRegistry("jobs")._flush_lock:
+        run = submit(_square, range(120))
+        assert len(run) == 120 and len(run.job.subjobs) == 0  # returned before any subjob
+        widget = run.widget
+        wait_until(
+            lambda: (
+                (widget.summary.get("submitting") or {}).get("text")
+                == "splitting: 0 of 120 subjobs made"
+            ),
+            30,
+            "the widget to say the submission has begun",
+        )
+        with pytest.raises(TimeoutError, match="still being submitted"):
+            run.submitted(timeout=0.2)
+    assert run.results(timeout=600) == [x * x for x in range(120)]
+    wait_until(lambda: widget.summary.get("submitting") is None, 30, "the progress to go")
+    assert widget.summary["status"] == "completed" and widget.counts == {"completed": 120}
