@@ -211,23 +211,54 @@ _PLAIN = (str, int, float, bool, type(None))
 def clone(value: Any) -> Any:
     """A copy of a Ganga object as its ``__deepcopy__`` makes it, for a subjob template:
     every schema value copied (the template already holds the defaults of values not
-    copyable), parents set, the registry kept, nothing else carried over."""
-    from GangaCore.GPIDev.Base.Objects import GangaObject
+    copyable), parents set, the registry kept. The copy is new, seen by no other thread:
+    it is built slot by slot, without the locks every attribute access takes."""
+    from GangaCore.GPIDev.Base.Objects import GangaObject, Node, do_not_copy
+    from GangaCore.GPIDev.Lib.GangaList.GangaList import GangaList
 
     if isinstance(value, _PLAIN):
         return value
     if not isinstance(value, GangaObject):
         return copy.deepcopy(value)
-    new = type(value).getNew()
-    data = {}
-    for name, shared in _items(type(value)):
-        item = value._data_dict.get(name)
-        if shared and item not in (None, True, False):
-            raise _Unclonable(name)
-        data[name] = clone(item)
-    new._data = data  # Ganga's setter: sets each component's parent
+    cls = type(value)
+    new = cls.__new__(cls, (), {})  # as Ganga's getNew, without its __init__ chain: the
+    new._parent = None  # state that chain makes is the template's own, copied below
+    new._lock = threading.RLock()
+    new._dirty = False
+    new._index_cache_dict = {}
     new._registry = value._registry
+    for key, extra in value.__dict__.items():  # e.g. a Job's cached runtime handler (None)
+        if key not in do_not_copy:  # as Ganga's copy: not its tree, registry or lock
+            new.__dict__[key] = _plain_copy(extra)
+    data = {}
+    for name, shared in _items(cls):
+        item = value._data_dict.get(name)
+        if isinstance(item, _PLAIN):
+            data[name] = item
+            continue
+        if shared:
+            raise _Unclonable(name)
+        data[name] = item = clone(item)
+        if isinstance(item, Node):
+            item._parent = new
+            if isinstance(item, GangaList):  # as its _setParent: its elements' parent too
+                for element in item._list:
+                    if isinstance(element, Node):
+                        element._parent = new
+    new._data_dict = data
     return new
+
+
+def _plain_copy(value: Any) -> Any:
+    """A copy of a plain value, or of a list or dict of them; anything else is refused
+    (Ganga's own copy deals with it: it may point back into the job)."""
+    if isinstance(value, _PLAIN):
+        return value
+    if type(value) in (list, dict) and all(
+        isinstance(x, _PLAIN) for x in (value.values() if isinstance(value, dict) else value)
+    ):
+        return copy.copy(value)
+    raise _Unclonable(type(value).__name__)
 
 
 _ITEMS: dict[type, list[tuple[str, bool]]] = {}
