@@ -220,7 +220,7 @@ def clone(value: Any) -> Any:
         return value
     if not isinstance(value, GangaObject):
         return copy.deepcopy(value)
-    cls = type(value)
+    cls: Any = type(value)
     new = cls.__new__(cls, (), {})  # as Ganga's getNew, without its __init__ chain: the
     new._parent = None  # state that chain makes is the template's own, copied below
     new._lock = threading.RLock()
