@@ -184,3 +184,29 @@ def test_a_big_submit_returns_at_once_and_its_view_shows_how_far_the_submission_
     assert run.results(timeout=600) == [x * x for x in range(120)]
     wait_until(lambda: widget.summary.get("submitting") is None, 30, "the progress to go")
     assert widget.summary["status"] == "completed" and widget.counts == {"completed": 120}
+
+
+def test_a_job_is_written_to_the_registry_exactly_as_ganga_writes_it(ganga: Any) -> None:
+    from GangaCore.Core.GangaRepository.VStreamer import VStreamer
+
+    from ganga_widgets.ganga_adapter import objects
+
+    class GangasOwn(VStreamer):  # not the streamer our guard serves: Ganga's own path
+        pass
+
+    def written(obj: Any, streamer: type) -> str:
+        text = io.StringIO()
+        visitor = streamer(out=text, selection=["subjobs"])
+        visitor.begin_root()
+        obj.accept(visitor)
+        visitor.end_root()
+        return text.getvalue()
+
+    job = python_job(ganga, "pass", args=[["a"], ["b"]], name="<b>written</b>")
+    job.submit()
+    master = objects.implementation(job)
+    for obj in (master, *master.subjobs):
+        assert written(obj, VStreamer) == written(obj, GangasOwn)
+    assert "written" in written(master, VStreamer) and "'b'" in written(
+        master.subjobs[1], VStreamer
+    )
