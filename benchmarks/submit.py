@@ -121,6 +121,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000])
     parser.add_argument("--repeats", type=int, default=3, help="runs of sizes below 1000")
     parser.add_argument("--backends", nargs="+", default=["Local", "Condor"])
+    modes = ["bare", "guarded", "ours", "floor"]
+    parser.add_argument("--modes", nargs="+", default=modes, help="bare Ganga at 10,000: an hour")
     parser.add_argument("--profile", action="store_true", help="profile the largest, guarded")
     parser.add_argument(
         "--child", nargs=3, metavar=("MODE", "BACKEND", "N"), help=argparse.SUPPRESS
@@ -134,7 +136,7 @@ def main() -> None:
     runs = []
     for backend in args.backends:
         for n in args.sizes:
-            modes = ["bare", "guarded", "ours"] + (["floor"] if backend == "Condor" else [])
+            modes = [m for m in args.modes if m != "floor" or backend == "Condor"]
             for _ in range(args.repeats if n < 1000 else 1):
                 for mode in modes:  # side by side, alternating
                     runs.append(measure(mode, backend, n))
