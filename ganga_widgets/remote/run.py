@@ -170,7 +170,12 @@ class Run:
         return {i: self._outcome(i) for i in failed}
 
     def cancel(self) -> str:
-        """Kill what is still running or queued; returns what happened."""
+        """Kill what is still running or queued; returns what happened. A submission still
+        under way is let finish first (Ganga cannot kill a job it is submitting)."""
+        try:
+            self.submitted()
+        except RuntimeError as error:  # nothing of it runs
+            return str(error)
         return kill(self._job).message
 
     def _subjob(self, index: int) -> Any:
