@@ -8,6 +8,7 @@ to the schedd. ``EventLog.read()`` consumes only the events written since the la
 from __future__ import annotations
 
 import os
+import pickle
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -59,7 +60,11 @@ class EventLog:
     def __init__(self, path: str) -> None:
         self.path = path
         self.facts = Facts()
-        self._log: Any = None
+        # Where reading stopped, as the bindings pickle a log: no file stays open between
+        # reads (one open log per subjob exhausts file descriptors: at 10,000 subjobs the
+        # bindings fail, then exit the process).
+        self._position: bytes | None = None
+        self._open: Any = None  # bindings that cannot pickle a log: kept open
         self._identity: tuple[int, int] | None = None  # (inode, device) of the file read
         self.cluster: int | None = None  # the job's id in the schedd, from its events
         self.proc: int | None = None
@@ -85,16 +90,27 @@ class EventLog:
             return []
         self._size = stat.st_size
         if identity != self._identity:  # a new file: the job was resubmitted
-            self._log = bindings().JobEventLog(self.path)
+            self._position = self._open = None
             self._identity = identity
             self.facts = Facts()
             self.cluster = self.proc = None
+        log = self._open or (
+            pickle.loads(self._position) if self._position else bindings().JobEventLog(self.path)
+        )
         seen = []
-        for event in self._log.events(stop_after=0):
-            kind = event.type.name  # str() of version 2's IntEnum is its number
-            self.cluster, self.proc = event.cluster, event.proc
-            fold(self.facts, kind, event.timestamp, event)
-            seen.append(kind)
+        try:
+            for event in log.events(stop_after=0):
+                kind = event.type.name  # str() of version 2's IntEnum is its number
+                self.cluster, self.proc = event.cluster, event.proc
+                fold(self.facts, kind, event.timestamp, event)
+                seen.append(kind)
+        finally:
+            try:
+                self._position = pickle.dumps(log)
+            except Exception:
+                self._open = log
+            else:
+                log.close()
         return seen
 
 
