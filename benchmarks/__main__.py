@@ -37,6 +37,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str], bool]] = {
         False,
     ),
     "submit": ([], ["--sizes", "1", "3", "--repeats", "1"], False),
+    "registry_write": ([], ["--sizes", "120", "--rewrites", "1"], False),
     "condor_updates": (
         [],
         ["--repeats", "1", "--sleep", "0.5", "--big", "3", "--deadline", "120"],

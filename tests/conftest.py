@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -59,6 +60,23 @@ def python_job(
     if args is not None:
         job.splitter = ganga.ArgSplitter(args=[["-c", code, *a] for a in args])
     return job
+
+
+def run_python(tmp_path: Path, code: str, *args: str) -> Any:
+    """Run ``python -c code args`` in a process of its own (its HOME in ``tmp_path``: Ganga's
+    own files are not the user's); returns the JSON it printed on a line ``RESULT ...``."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), "")
+    assert line, (
+        f"no result (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    )
+    return json.loads(line[len("RESULT ") :])
 
 
 def pid_alive(pid: int) -> bool:

@@ -4,16 +4,13 @@ written the same way, made faster; and it stays an ordinary Ganga job."""
 from __future__ import annotations
 
 import io
-import json
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import python_job, wait_until
+from conftest import python_job, run_python, wait_until
 
 pytestmark = pytest.mark.ganga
 
@@ -123,35 +120,22 @@ else:
 """
 
 
-def _run(tmp_path: Path, code: str, *args: str) -> Any:
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        env={**os.environ, "HOME": str(tmp_path)},  # Ganga's own files: not the user's
-    )
-    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), "")
-    assert line, (
-        f"no result (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    )
-    return json.loads(line[len("RESULT ") :])
-
-
 @pytest.mark.timeout(1500)
 def test_300_calls_on_the_pool_and_a_plain_ganga_process_resubmits_the_failed_ones(
     condor_pool: None, tmp_path: Path
 ) -> None:
     gangadir, flag = str(tmp_path / "gangadir"), str(tmp_path / "retry-now")
-    submitted = _run(tmp_path, KERNEL, gangadir, "submit", flag)
+    submitted = run_python(tmp_path, KERNEL, gangadir, "submit", flag)
     assert submitted["counts"] == {"completed": 297, "failed": 3}
     # the kernel has ended; Ganga alone takes over the job it left
-    bare = _run(tmp_path, BARE_GANGA, gangadir, str(submitted["id"]), flag)
+    bare = run_python(tmp_path, BARE_GANGA, gangadir, str(submitted["id"]), flag)
     assert bare["before"] == {"completed": 297, "failed": 3}
     assert bare["failed"] == [7, 150, 299]
     assert bare["after"] == {"completed": 300}
     # and a kernel again: every value, exact
-    assert _run(tmp_path, KERNEL, gangadir, str(submitted["id"])) == [x * x for x in range(300)]
+    assert run_python(tmp_path, KERNEL, gangadir, str(submitted["id"])) == [
+        x * x for x in range(300)
+    ]
 
 
 def _square(x: int) -> int:
@@ -184,29 +168,3 @@ def test_a_big_submit_returns_at_once_and_its_view_shows_how_far_the_submission_
     assert run.results(timeout=600) == [x * x for x in range(120)]
     wait_until(lambda: widget.summary.get("submitting") is None, 30, "the progress to go")
     assert widget.summary["status"] == "completed" and widget.counts == {"completed": 120}
-
-
-def test_a_job_is_written_to_the_registry_exactly_as_ganga_writes_it(ganga: Any) -> None:
-    from GangaCore.Core.GangaRepository.VStreamer import VStreamer
-
-    from ganga_widgets.ganga_adapter import objects
-
-    class GangasOwn(VStreamer):  # not the streamer our guard serves: Ganga's own path
-        pass
-
-    def written(obj: Any, streamer: type) -> str:
-        text = io.StringIO()
-        visitor = streamer(out=text, selection=["subjobs"])
-        visitor.begin_root()
-        obj.accept(visitor)
-        visitor.end_root()
-        return text.getvalue()
-
-    job = python_job(ganga, "pass", args=[["a"], ["b"]], name="<b>written</b>")
-    job.submit()
-    master = objects.implementation(job)
-    for obj in (master, *master.subjobs):
-        assert written(obj, VStreamer) == written(obj, GangasOwn)
-    assert "written" in written(master, VStreamer) and "'b'" in written(
-        master.subjobs[1], VStreamer
-    )

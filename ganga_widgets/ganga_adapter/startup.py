@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..kernel import in_kernel
-from . import ganga_log, guards, hook, submission
+from . import ganga_log, guards, hook, registry_writes, submission
 
 log = logging.getLogger("ganga_widgets")
 
@@ -120,6 +120,7 @@ def _make_live(started_here: bool) -> Session:
     guards.install()
     hook.install_hook(Job)
     submission.install(Job)
+    registry_writes.install(Job)
     gangadir = _gangadir(getConfig)
     ganga_log.install(gangadir, Job)
     ganga_log.show_on_console(not in_kernel())  # in a kernel: the widgets say it

@@ -82,7 +82,6 @@ def install(job_class: type) -> None:
         return
     _one_master_update_per_submit(job_class)
     _clone_subjobs_from_one_template()
-    _stream_values_as_held()
     _no_monitoring_object_per_change(job_class)
     setattr(job_class, _INSTALLED, True)
 
@@ -202,37 +201,6 @@ def _clone_subjobs_from_one_template() -> None:
     GangaObject.__deepcopy__ = __deepcopy__
 
 
-def _stream_values_as_held() -> None:
-    """Defect: writing a job to the registry (each subjob, at submission and every 30 s
-    after a change) reads each value through Ganga's attribute access, which takes the
-    job's lock again per value, and computes the transient ones it does not write (a job's
-    input and output directories: workspace look-ups): ~1 ms a subjob, holding the job.
-    Guard: the writer, already holding the lock, reads each value as that access would
-    (the object's data first), and skips the values it would not write."""
-    from GangaCore.Core.GangaRepository.VStreamer import VStreamer
-    from GangaCore.GPIDev.Base.Objects import GangaObject
-
-    original_accept = GangaObject.accept
-
-    def accept(self: Any, visitor: Any) -> Any:
-        if type(visitor) is not VStreamer or self._schema is None:
-            return original_accept(self, visitor)
-        with self.const_lock:  # as Ganga's: the whole object at once
-            visitor.nodeBegin(self)
-            data = self._data_dict
-            for kind, name, sequence, getter, transient in _visits(type(self)):
-                if transient:  # the streamer would leave it out: not computed at all
-                    value = None
-                elif not getter and name in data:
-                    value = data[name]
-                else:
-                    value = getattr(self, name)
-                getattr(visitor, kind)(self, name, value, sequence)
-            visitor.nodeEnd(self)
-
-    GangaObject.accept = accept
-
-
 def _no_monitoring_object_per_change(job_class: Any) -> None:
     """Defect: each status change of a job builds its monitoring services anew from the
     configuration (~0.16 ms; two per subjob at submission), even when the configuration
@@ -249,28 +217,6 @@ def _no_monitoring_object_per_change(job_class: Any) -> None:
         return original(self)
 
     job_class.getMonitoringService = getMonitoringService
-
-
-_VISITS: dict[type, list[tuple[str, str, Any, bool, bool]]] = {}
-
-
-def _visits(cls: type) -> list[tuple[str, str, Any, bool, bool]]:
-    """What Ganga's ``accept`` visits of a class, in its order: (the visitor's method, name,
-    is a sequence, has a getter, is transient), read once."""
-    visits = _VISITS.get(cls)
-    if visits is None:
-        schema: Any = getattr(cls, "_schema")  # noqa: B009
-        visits = _VISITS[cls] = [
-            (kind, name, item["sequence"], bool(item["getter"]), bool(item["transient"]))
-            for kind, items in (
-                ("simpleAttribute", schema.simpleItems()),
-                ("sharedAttribute", schema.sharedItems()),
-                ("componentAttribute", schema.componentItems()),
-            )
-            for name, item in items
-            if item["visitable"]
-        ]
-    return visits
 
 
 class _Unclonable(Exception):
