@@ -167,4 +167,6 @@ def test_a_big_submit_returns_at_once_and_its_view_shows_how_far_the_submission_
             run.submitted(timeout=0.2)
     assert run.results(timeout=600) == [x * x for x in range(120)]
     wait_until(lambda: widget.summary.get("submitting") is None, 30, "the progress to go")
-    assert widget.summary["status"] == "completed" and widget.counts == {"completed": 120}
+    # the results are in once every subjob has completed; the master says so just after
+    wait_until(lambda: widget.summary["status"] == "completed", 30, "the job to complete")
+    assert widget.counts == {"completed": 120}

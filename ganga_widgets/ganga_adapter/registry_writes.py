@@ -33,7 +33,9 @@ def install(job_class: type) -> None:
     if job_class.__dict__.get(_INSTALLED):
         return
     _stream_values_as_held()
+    _mark_written_without_reading_transients()
     _stream_plain_values_directly()
+    _one_display_slice_for_index_entries()
     _keep_index_entries()
     _clean_subjobs_once_written()
     _write_big_jobs_in_steps(job_class)
@@ -71,6 +73,32 @@ def _stream_values_as_held() -> None:
     GangaObject.accept = accept
 
 
+def _mark_written_without_reading_transients() -> None:
+    """Defect: marking a written object clean (``_setFlushed``, for every subjob written)
+    reads each of its values through Ganga's attribute access, the job's lock again per
+    value, and computes the transient ones it then skips (workspace look-ups again). Guard:
+    those are skipped first, and the others read as that access would (the object's data
+    first); the same objects are marked clean."""
+    from GangaCore.GPIDev.Base.Objects import GangaObject, Node
+
+    original = GangaObject._setFlushed
+
+    def _setFlushed(self: Any, auto_load_deps: bool = True) -> None:
+        if not (self._schema and auto_load_deps):
+            original(self, auto_load_deps)
+            return
+        data = self._data_dict
+        for _, name, _, getter, transient in _visits(type(self)):
+            if transient:  # Ganga's skips them too, once computed
+                continue
+            value = data[name] if not getter and name in data else getattr(self, name)
+            if isinstance(value, Node) and value._dirty:
+                value._setFlushed()
+        Node._setFlushed(self)
+
+    GangaObject._setFlushed = _setFlushed
+
+
 def _stream_plain_values_directly() -> None:
     """Defect: the writer asks Ganga's ``isType`` (a proxy-aware check) twice for every
     plain string and list it writes, e.g. each argument of an ArgSplitter's list, held in
@@ -101,6 +129,47 @@ def _stream_plain_values_directly() -> None:
 
 # Ganga's own methods that a guard replaced, for tests to compare against.
 GANGAS_OWN: dict[str, Any] = {}
+
+
+def _one_display_slice_for_index_entries() -> None:
+    """Defect: each index entry (one per subjob written) builds a registry slice, which
+    evaluates Ganga's display configuration anew (a dozen ``eval`` calls): about half of an
+    entry's cost. Guard: entries share one slice, made again when that configuration
+    changes; the entry is the same (Ganga's ``getIndexCache``, with that one change)."""
+    from GangaCore.GPIDev.Lib.Registry.JobRegistry import JobRegistry, JobRegistrySlice
+    from GangaCore.GPIDev.Lib.Registry.RegistrySlice import config
+
+    made: dict[str, Any] = {}
+
+    def display() -> Any:
+        key = repr(
+            [
+                config[f"jobs_{name}"]
+                for name in ("columns", "columns_functions", "columns_show_empty")
+            ]
+        )
+        if key not in made:
+            made.clear()
+            made[key] = JobRegistrySlice("jobs")
+        return made[key]
+
+    def getIndexCache(self: Any, obj: Any) -> dict[str, Any]:
+        cache = {name: getattr(obj, name) for name in ("status", "id", "name", "comment")}
+        shown = display()
+        for column in shown._display_columns:
+            try:
+                cache["display:" + column] = shown._get_display_value(obj, column)
+            except Exception:  # as Ganga's: a column it cannot show is left out
+                pass
+        if hasattr(obj, "subjobs"):
+            subjobs = obj.subjobs
+            if hasattr(subjobs, "getAllCachedData"):
+                cache["subjobs:status"] = [e["status"] for e in subjobs.getAllCachedData()]
+            else:
+                cache["subjobs:status"] = [subjob.status for subjob in subjobs]
+        return cache
+
+    JobRegistry.getIndexCache = getIndexCache
 
 
 def _remember(subjob: Any, entry: dict[str, Any]) -> None:
