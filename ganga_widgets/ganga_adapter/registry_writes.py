@@ -278,8 +278,9 @@ def _clean_subjobs_once_written() -> None:
 
 
 def _write_big_jobs_in_steps(job_class: Any) -> None:
-    """Defect: Ganga writes a job, every subjob and its index, in one hold of the job: 8.9 s
-    for a first write of 10,000 subjobs, during which no status of the job can change.
+    """Defect: Ganga writes a job, every subjob and its index, in one hold of the job: at
+    10,000 subjobs 20 s for the first write and 4 s after one change, during which no
+    status of the job can change (benchmarks/registry_write.py).
     Guard: a job of ``BIG_JOB`` subjobs or more, split in this session, is turned into text
     in holds of at most ``HOLD_S``, and its files are written with the job released; a
     subjob changed meanwhile is written again at the end, or at the next write."""
@@ -349,7 +350,9 @@ def _write_in_steps(registry: Any, job: Any, subjobs: list[Any]) -> None:
                     snapshot(scanned, subjobs[scanned], out)
                 scanned += 1
             if stage == "subjobs" and scanned >= len(subjobs) and not out:
-                stage = "index"  # every subjob seen: those changed since, and the index
+                # every subjob seen: those changed since (while files were written) and
+                # the index, in one hold
+                stage = "index"
                 for k, subjob in enumerate(subjobs):
                     if subjob._dirty:
                         snapshot(k, subjob, out)
