@@ -74,6 +74,19 @@ def _files(job_dir: Path) -> dict[str, Any]:
     return found
 
 
+def _copy_of_gangadir(tmp_path: Path) -> Path:
+    """The repository as this session left it, for a process of its own (this session's
+    lock files left behind)."""
+    copy = tmp_path / "copy"
+    shutil.copytree(
+        tmp_path / "gangadir",
+        copy,
+        ignore=shutil.ignore_patterns("sessions", "*.locks", "*session*"),
+        symlinks=True,
+    )
+    return copy
+
+
 def _job_dir(job: Any) -> Path:
     from GangaCore.Core.GangaRepository import getRegistry
 
@@ -127,13 +140,7 @@ def test_a_big_job_is_written_in_steps_that_let_a_status_change_through(
     assert len(ours) == BIG + 2 and ours["subjobs.idx"][BIG - 10]["status"] == "failed"
 
     # and Ganga as it comes, in a process of its own, reads it back
-    copy = tmp_path / "copy"
-    shutil.copytree(
-        tmp_path / "gangadir",
-        copy,
-        ignore=shutil.ignore_patterns("sessions", "*.locks", "*session*"),
-        symlinks=True,
-    )
+    copy = _copy_of_gangadir(tmp_path)
     bare = run_python(tmp_path, BARE_GANGA_LOADS, str(copy), str(master.id))
     expected = ["failed" if k == BIG - 10 else "new" for k in range(BIG)]
     assert bare == {
@@ -172,13 +179,7 @@ def test_a_job_read_back_from_disk_writes_only_the_subjobs_that_changed(
 
     _, master = _big_job(ganga)
     getRegistry("jobs")._flush([master])
-    copy = tmp_path / "copy"
-    shutil.copytree(
-        tmp_path / "gangadir",
-        copy,
-        ignore=shutil.ignore_patterns("sessions", "*.locks", "*session*"),
-        symlinks=True,
-    )
+    copy = _copy_of_gangadir(tmp_path)
     again = run_python(tmp_path, OURS_AGAIN, str(copy), str(master.id))
     # each write of Ganga's own writes again every subjob written before
     assert again["rewritten"] == [[3], [5]]
