@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import python_job, run_python, wait_until
+from conftest import condor_tool, python_job, run_python, wait_until
 
 pytestmark = pytest.mark.ganga
 
@@ -170,3 +170,45 @@ def test_a_big_submit_returns_at_once_and_its_view_shows_how_far_the_submission_
     # the results are in once every subjob has completed; the master says so just after
     wait_until(lambda: widget.summary["status"] == "completed", 30, "the job to complete")
     assert widget.counts == {"completed": 120}
+
+
+def test_a_big_submit_that_fails_in_the_background_says_why_and_leaves_nothing_behind(
+    condor_ganga: Any,
+) -> None:
+    from GangaCore.Core.GangaRepository import getRegistry
+
+    from ganga_widgets import submit
+
+    # Held, as above, until the schedd is down: the submission then fails for real.
+    with getRegistry("jobs")._flush_lock:
+        run = submit(_square, range(120), backend="Condor")
+        widget = run.widget
+        job_id = run.id
+        condor_tool("condor_off", "-fast", "-schedd")
+    try:
+        with pytest.raises(RuntimeError) as raised:
+            run.submitted(timeout=600)
+        message = str(raised.value)
+        assert message.startswith(f"submitting job {job_id} failed, nothing of it runs:")
+        assert run.job.status in ("new", "removed", "failed"), run.job.status
+        # Ganga reverts the job to new, and ours takes a never-submitted job away: its view
+        # says why, and nothing else
+        said = wait_until(
+            lambda: "removed from the registry" in widget.notice and widget.notice,
+            30,
+            "the widget to say the job was removed, and why",
+        )
+        ganga_says = message.split("nothing of it runs: ", 1)[1]
+        assert "Unable to locate local daemon" in ganga_says
+        assert said == (
+            f"submitting job {job_id} failed, so it was removed from the registry "
+            f"(nothing of it runs): {ganga_says}"
+        )
+        assert widget.summary["status"] == "removed"
+    finally:
+        condor_tool("condor_on", "-schedd")
+    wait_until(
+        lambda: condor_tool("condor_q", "-af", "ClusterId") == "" or None,
+        60,
+        "the schedd back, with no job of it queued",
+    )

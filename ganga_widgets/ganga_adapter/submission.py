@@ -98,7 +98,8 @@ def _submitting_master(job: Any) -> Iterator[None]:
     try:
         yield
     except BaseException as error:
-        _failed[job.id] = f"{type(error).__name__}: {error}"
+        text, kind = str(error), type(error).__name__
+        _failed[job.id] = text if text.startswith(kind) else f"{kind}: {text}"
         while len(_failed) > FAILURES_KEPT:
             del _failed[next(iter(_failed))]
         raise

@@ -145,11 +145,15 @@ class JobModel:
         if current is not None and current.problem:
             problems.append(current.problem)
         outputdir = summary["outputdir"]
-        # A split job's output is in its subjobs' dirs (a Condor master has none of its own).
-        own_output = summary["status"] != "new" and not summary["subjobs"]
+        status = summary["status"]
+        # A split job's output is in its subjobs' dirs (a Condor master has none of its own);
+        # a job being submitted (maybe being split) or removed has none to read.
+        own_output = status not in ("new", "submitting", "removed") and not summary["subjobs"]
         if own_output and outputdir and not _readable_dir(outputdir):
             problems.append(f"the job's output directory is missing or unreadable: {outputdir}")
-        if self.own_index is None and summary["status"] == "new":
+        if status == "removed":
+            problems.append(self._removed())
+        elif self.own_index is None and status == "new":
             failed = submission.failure(self.master_id)
             if failed:
                 problems.append(f"submitting the job failed: {failed}")
@@ -160,14 +164,17 @@ class JobModel:
     def problem(self, err: Exception) -> str:
         """What to say when the job cannot be read (removed meanwhile, say)."""
         if getattr(self.job, "status", None) == "removed":
-            failed = submission.failure(self.master_id)
-            if failed:
-                return (
-                    f"submitting job {self.master_id} failed, so it was removed from the "
-                    f"registry (nothing of it runs): {failed}"
-                )
-            return f"job {self.master_id} was removed from the registry"
+            return self._removed()
         return f"cannot read job {self.master_id}: {type(err).__name__}: {err}"
+
+    def _removed(self) -> str:
+        failed = submission.failure(self.master_id)
+        if failed:
+            return (
+                f"submitting job {self.master_id} failed, so it was removed from the "
+                f"registry (nothing of it runs): {failed}"
+            )
+        return f"job {self.master_id} was removed from the registry"
 
 
 def snapshot(job: GangaJob) -> dict[str, Any]:
