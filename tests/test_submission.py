@@ -212,3 +212,36 @@ def test_a_big_submit_that_fails_in_the_background_says_why_and_leaves_nothing_b
         60,
         "the schedd back, with no job of it queued",
     )
+
+
+def test_subjobs_sharing_a_sandbox_get_the_same_files_and_run(ganga: Any, tmp_path: Path) -> None:
+    import tarfile
+
+    from ganga_widgets.ganga_adapter import objects
+
+    data = tmp_path / "data.txt"
+    data.write_text("shared input\n")
+    code = "import sys; print(open('data.txt').read().strip(), sys.argv[1])"
+    job = python_job(
+        ganga, code, args=[["a"], ["b"], ["c"]], inputfiles=[ganga.LocalFile(str(data))]
+    )
+    job.submit()
+    wait_until(lambda: job.status in ("completed", "failed"), 120, "the job to end")
+    master = objects.implementation(job)
+    assert job.status == "completed"
+    for subjob, arg in zip(master.subjobs, "abc", strict=True):
+        stdout = Path(subjob.outputdir, "stdout").read_text()
+        assert stdout.strip() == f"shared input {arg}", stdout
+
+    def members(subjob: Any) -> dict[str, bytes]:
+        [tarball] = Path(subjob.inputdir).glob("_input_sandbox_*.tgz")
+        with tarfile.open(tarball) as packed:
+            return {
+                m.name: packed.extractfile(m).read()  # type: ignore[union-attr]
+                for m in packed.getmembers()
+                if m.isfile()
+            }
+
+    first = members(master.subjobs[0])
+    assert any(name.endswith("files.py") for name in first), first.keys()
+    assert all(members(subjob) == first for subjob in master.subjobs)

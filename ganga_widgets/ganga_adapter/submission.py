@@ -8,6 +8,8 @@ files Ganga writes stay exactly what Ganga itself makes.
 from __future__ import annotations
 
 import copy
+import os
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +24,8 @@ class _Submitting(threading.local):
     def __init__(self) -> None:
         self.masters: dict[int, bool] = {}  # id(master) -> its status update was skipped
         self.templates: dict[tuple[int, tuple[str, ...]], Any] | None = None
+        # what each sandbox tarball made in this submission holds -> its path
+        self.tarballs: dict[tuple[Any, ...], str] = {}
 
 
 _submitting = _Submitting()
@@ -83,6 +87,7 @@ def install(job_class: type) -> None:
     _one_master_update_per_submit(job_class)
     _clone_subjobs_from_one_template()
     _no_monitoring_object_per_change(job_class)
+    _one_sandbox_tarball_per_submission()
     setattr(job_class, _INSTALLED, True)
 
 
@@ -105,6 +110,8 @@ def _submitting_master(job: Any) -> Iterator[None]:
         raise
     finally:
         skipped = _submitting.masters.pop(key)
+        if not _submitting.masters:
+            _submitting.tarballs.clear()
         _progress.pop(job.id, None)
         dispatcher().notify(job.id, None, None)
     if skipped and job.subjobs:
@@ -222,6 +229,54 @@ def _no_monitoring_object_per_change(job_class: Any) -> None:
 
 class _Unclonable(Exception):
     """A value that Ganga's own copy treats specially (shared directories)."""
+
+
+def _one_sandbox_tarball_per_submission() -> None:
+    """Defect: the Local backend packs a tarball of the same files (Ganga's own ``files.py``,
+    the job's input files) for every subjob: ~2 ms a subjob, most of its preparation.
+    Guard: within one submission a tarball of files unchanged since (same path, size,
+    modification time; the same text for a file made in memory) is copied from the first."""
+    import GangaCore.Core.Sandbox as package  # what Job.createPackedInputSandbox calls
+    from GangaCore.Core.Sandbox import Sandbox
+
+    original = Sandbox.createPackedInputSandbox
+
+    def createPackedInputSandbox(sandbox_files: Any, inws: Any, name: str) -> list[str]:
+        key = _sandbox_key(sandbox_files) if _submitting.masters else None
+        made = _submitting.tarballs.get(key) if key is not None else None
+        target = inws.getPath(name)
+        if made is not None and made != target and os.path.isfile(made):
+            shutil.copyfile(made, target)
+            return [target]
+        result: list[str] = original(sandbox_files, inws, name)
+        if key is not None and result == [target]:
+            _submitting.tarballs[key] = target
+        return result
+
+    Sandbox.createPackedInputSandbox = createPackedInputSandbox
+    package.createPackedInputSandbox = createPackedInputSandbox
+
+
+def _sandbox_key(files: Any) -> tuple[Any, ...] | None:
+    """What a sandbox tarball of ``files`` holds, as a key; None if that cannot be told."""
+    from GangaCore.GPIDev.Lib.File.File import File
+    from GangaCore.GPIDev.Lib.File.FileBuffer import FileBuffer
+
+    key: list[Any] = []
+    for f in files:
+        if type(f) is FileBuffer:
+            contents = f.getContents()
+            key.append(("buffer", f.name, f.subdir, f.isExecutable(), contents))
+        elif type(f) is File:
+            try:
+                found = os.stat(f.name)
+            except OSError:
+                return None  # Ganga's own packing says what is wrong
+            stamp = (found.st_ino, found.st_size, found.st_mtime_ns)
+            key.append(("file", f.name, f.subdir, f.isExecutable(), stamp))
+        else:
+            return None
+    return tuple(key)
 
 
 _PLAIN = (str, int, float, bool, type(None))
