@@ -42,6 +42,23 @@ def test_a_job_is_written_to_the_registry_exactly_as_ganga_writes_it(ganga: Any)
     master = objects.implementation(job)
     for obj in (master, *master.subjobs):
         assert written(obj, VStreamer) == written(obj, GangasOwn)
+    # every kind of value a Condor job holds: dicts, files, lists of them, a requirement
+    condor = ganga.Job(
+        name="condor\n<job>",
+        comment="é & <b>",
+        application=ganga.Executable(exe="/bin/echo", args=["x", ganga.File(__file__)]),
+        backend=ganga.Condor(
+            cdf_options={"request_memory": "100", "+Odd": "<&>"}, env={"A": "1", "B": "$HOME"}
+        ),
+        inputfiles=[ganga.LocalFile(__file__)],
+        outputfiles=[ganga.LocalFile("out.txt"), ganga.LocalFile("*.root")],
+        splitter=ganga.ArgSplitter(args=[["x", str(i)] for i in range(2)]),
+    )
+    condor_master = objects.implementation(condor)
+    condor_master._doSplitting()
+    for obj in (condor_master, *condor_master.subjobs):
+        assert written(obj, VStreamer) == written(obj, GangasOwn)
+    assert "request_memory" in written(condor_master, VStreamer)
     assert "written" in written(master, VStreamer)
     assert "&lt;b&gt;&amp;" in written(master.subjobs[1], VStreamer)
 

@@ -15,6 +15,8 @@ import weakref
 from io import StringIO
 from typing import Any
 
+from . import registry_xml
+
 _INSTALLED = "_ganga_widgets_registry_writes"
 
 # The longest a write of a big job holds it at once (its master's own XML apart): what a
@@ -45,10 +47,12 @@ def install(job_class: type) -> None:
 def _stream_values_as_held() -> None:
     """Defect: writing a job to the registry (each subjob, at submission and every 30 s
     after a change) reads each value through Ganga's attribute access, which takes the
-    job's lock again per value, and computes the transient ones it does not write (a job's
-    input and output directories: workspace look-ups): ~1 ms a subjob, holding the job.
-    Guard: the writer, already holding the lock, reads each value as that access would
-    (the object's data first), and skips the values it would not write."""
+    job's lock again per value, computes the transient ones it does not write (a job's
+    input and output directories: workspace look-ups), and prints each line through a
+    chain of visitor calls: ~1 ms a subjob, holding the job. Guard: the writer, already
+    holding the lock, reads each value as that access would (the object's data first),
+    skips the values it would not write, and writes the same text directly
+    (``registry_xml``)."""
     from GangaCore.Core.GangaRepository.VStreamer import VStreamer
     from GangaCore.GPIDev.Base.Objects import GangaObject
 
@@ -58,17 +62,8 @@ def _stream_values_as_held() -> None:
         if type(visitor) is not VStreamer or self._schema is None:
             return original_accept(self, visitor)
         with self.const_lock:  # as Ganga's: the whole object at once
-            visitor.nodeBegin(self)
-            data = self._data_dict
-            for kind, name, sequence, getter, transient in _visits(type(self)):
-                if transient:  # the streamer would leave it out: not computed at all
-                    value = None
-                elif not getter and name in data:
-                    value = data[name]
-                else:
-                    value = getattr(self, name)
-                getattr(visitor, kind)(self, name, value, sequence)
-            visitor.nodeEnd(self)
+            registry_xml.Writer(visitor, accept).node(self, visitor.level)
+        return None
 
     GangaObject.accept = accept
 
@@ -88,7 +83,7 @@ def _mark_written_without_reading_transients() -> None:
             original(self, auto_load_deps)
             return
         data = self._data_dict
-        for _, name, _, getter, transient in _visits(type(self)):
+        for _, name, _, getter, transient in registry_xml.visits(type(self)):
             if transient:  # Ganga's skips them too, once computed
                 continue
             value = data[name] if not getter and name in data else getattr(self, name)
@@ -406,25 +401,3 @@ def _writer(text: str) -> Any:
         f.write(text)
 
     return write
-
-
-_VISITS: dict[type, list[tuple[str, str, Any, bool, bool]]] = {}
-
-
-def _visits(cls: type) -> list[tuple[str, str, Any, bool, bool]]:
-    """What Ganga's ``accept`` visits of a class, in its order: (the visitor's method, name,
-    is a sequence, has a getter, is transient), read once."""
-    visits = _VISITS.get(cls)
-    if visits is None:
-        schema: Any = getattr(cls, "_schema")  # noqa: B009
-        visits = _VISITS[cls] = [
-            (kind, name, item["sequence"], bool(item["getter"]), bool(item["transient"]))
-            for kind, items in (
-                ("simpleAttribute", schema.simpleItems()),
-                ("sharedAttribute", schema.sharedItems()),
-                ("componentAttribute", schema.componentItems()),
-            )
-            for name, item in items
-            if item["visitable"]
-        ]
-    return visits
