@@ -10,12 +10,14 @@ n subjobs (an ``ArgSplitter`` job, split, not submitted), each mode in a fresh p
 Timed: the first write of the job, then a rewrite after one subjob changed (median of
 ``--rewrites``). Meanwhile a thread changes a subjob's status every 2 ms; its longest wait
 in each is reported, against its longest before any write (the floor: the change's own
-cost). Results: a markdown table, JSON in benchmarks/results/.
+cost), and beside the longest garbage collection meanwhile (which stalls every thread).
+Results: a markdown table, JSON in benchmarks/results/.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -51,6 +53,25 @@ class StatusChanges(threading.Thread):
         return max((d for b, d in self.took if b <= end and b + d >= start), default=0.0)
 
 
+class Collections:
+    """Python's garbage collections, timed: a long one stalls every thread, a status change
+    too, whoever holds the job (reported beside the waits, to tell one from the other)."""
+
+    def __init__(self) -> None:
+        self.took: list[tuple[float, float]] = []
+        self._began = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.took.append((self._began, time.perf_counter() - self._began))
+
+    def longest(self, start: float, end: float) -> float:
+        return max((d for b, d in self.took if b <= end and b + d >= start), default=0.0)
+
+
 def child(mode: str, n: int, rewrites: int) -> None:
     gangadir = tempfile.mkdtemp(prefix="gw-bench-registry-", dir="/tmp")
     if mode == "bare":
@@ -74,6 +95,7 @@ def child(mode: str, n: int, rewrites: int) -> None:
     master = stripProxy(job)
     master._doSplitting()
     registry = getRegistry("jobs")
+    collections = Collections()
     changes = StatusChanges(master.subjobs[n // 2])
     changes.start()
     time.sleep(0.5)
@@ -84,9 +106,9 @@ def child(mode: str, n: int, rewrites: int) -> None:
         registry._flush([master])
         end = time.perf_counter()
         time.sleep(0.01)  # a change waiting at the end finishes
-        return end - start, changes.longest(start, end)
+        return end - start, changes.longest(start, end), collections.longest(start, end)
 
-    write, write_wait = timed_write()
+    write, write_wait, write_gc = timed_write()
     rewrite = []
     for k in range(rewrites):
         master.subjobs[(k * 7919) % n].status = "new"
@@ -95,8 +117,10 @@ def child(mode: str, n: int, rewrites: int) -> None:
     result = {
         "write_s": write,
         "write_wait_s": write_wait,
+        "write_gc_s": write_gc,
         "rewrite_s": statistics.median(r[0] for r in rewrite),
         "rewrite_wait_s": max(r[1] for r in rewrite),
+        "rewrite_gc_s": max(r[2] for r in rewrite),
         "change_floor_s": floor,
         "changes": len(changes.took),
     }
@@ -137,14 +161,15 @@ def report(runs: list[dict[str, Any]]) -> str:
     ms = "{:,.1f} ms".format
     lines = [
         "| subjobs | mode | first write | longest status-change wait | rewrite after one "
-        "change | longest wait | the change alone, longest |",
-        "|---|---|---|---|---|---|---|",
+        "change | longest wait | the change alone, longest | longest garbage collection |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         lines.append(
             f"| {r['n']:,} | {r['mode']} | {r['write_s']:.2f} s | {ms(1e3 * r['write_wait_s'])} "
             f"| {r['rewrite_s']:.3f} s | {ms(1e3 * r['rewrite_wait_s'])} "
-            f"| {1e3 * r['change_floor_s']:.2f} ms |"
+            f"| {1e3 * r['change_floor_s']:.2f} ms "
+            f"| {ms(1e3 * max(r['write_gc_s'], r['rewrite_gc_s']))} |"
         )
     by = {(r["mode"], r["n"]): r for r in runs}
     for n in sorted({r["n"] for r in runs}):
