@@ -57,12 +57,9 @@ class Writer:
         write = self.write
         write(f'{_indent(at)} <attribute name="{name}"> ')
         if sequence:
-            write(f"\n{_indent(at + 1)} <sequence>\n")
-            for item in value:
-                self.optional(item, at + 1)
-            write(f"{_indent(at + 1)} </sequence>\n{_indent(at)} </attribute>\n")
-            return
-        if isinstance(value, self.ganga_object):
+            write("\n")
+            self._sequence(value, at + 1)
+        elif isinstance(value, self.ganga_object):
             write("\n")
             self.optional(value, at + 1)
         else:
@@ -73,13 +70,16 @@ class Writer:
         write = self.write
         write(f'{_indent(at)} <attribute name="{name}">\n')
         if sequence:
-            write(f"{_indent(at + 1)} <sequence>\n")
-            for item in value:
-                self.optional(item, at + 1)
-            write(f"{_indent(at + 1)} </sequence>\n")
+            self._sequence(value, at + 1)
         else:
             self.optional(value, at)
         write(f"{_indent(at)} </attribute>\n")
+
+    def _sequence(self, values: Any, at: int) -> None:
+        self.write(f"{_indent(at)} <sequence>\n")
+        for item in values:
+            self.optional(item, at)
+        self.write(f"{_indent(at)} </sequence>\n")
 
     def optional(self, value: Any, level: int) -> None:
         """``visitor.acceptOptional(value)`` with the visitor at ``level``."""
@@ -90,10 +90,7 @@ class Writer:
         elif kind is str:
             self.write(f"{_indent(at)} <value>{self.escape(repr(value))}</value>\n")
         elif kind is list or kind is tuple:
-            self.write(f"{_indent(at)} <sequence>\n")
-            for item in value:
-                self.optional(item, at)
-            self.write(f"{_indent(at)} </sequence>\n")
+            self._sequence(value, at)
         elif isinstance(value, self.ganga_object) and not isinstance(value, self.ganga_list):
             self.node(value, at)
         elif kind in (int, float, bool, dict):
