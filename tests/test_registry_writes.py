@@ -8,12 +8,13 @@ import io
 import os
 import pickle
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import python_job, run_python
+from conftest import python_job, run_python, unavailable
 
 pytestmark = pytest.mark.ganga
 
@@ -238,3 +239,36 @@ times_differ = [k for k in (3, 5) if index[k]["modified"]
 print("RESULT " + json.dumps({"rewritten": rewritten, "entries_differ": entries_differ,
                               "times_differ": times_differ}))
 """
+
+
+def test_a_write_refused_by_a_read_only_disk_leaves_the_last_write_loadable(
+    ganga: Any, tmp_path: Path
+) -> None:
+    from GangaCore.Core.exceptions import RepositoryError
+    from GangaCore.Core.GangaRepository import getRegistry
+
+    if os.geteuid() != 0:
+        unavailable("a read-only bind mount needs root")
+    registry = getRegistry("jobs")
+    job, master = _big_job(ganga)
+    registry._flush([master])
+    job_dir = _job_dir(job)
+    master.subjobs[7].status = "failed"
+    # the job's directory, read-only from now on (as a remounted disk would be)
+    subprocess.run(["mount", "--bind", str(job_dir), str(job_dir)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(job_dir)], check=True)
+        with pytest.raises(RepositoryError) as refused:
+            registry._flush([master])
+    finally:
+        subprocess.run(["umount", str(job_dir)], check=True)
+    assert f"flushing id '{master.id}'" in str(refused.value)
+    assert "Read-only file system" in str(refused.value)
+    assert master.subjobs[7]._dirty  # not written: still to be written
+    # (Ganga's RepositoryError also disconnects every registry of the session: its own way
+    # of not writing more over a failing disk.) On disk, the last write, whole: Ganga as it
+    # comes loads it
+    copy = _copy_of_gangadir(tmp_path)
+    bare = run_python(tmp_path, BARE_GANGA_LOADS, str(copy), str(master.id))
+    assert bare["listed"] == bare["loaded"] == ["new"] * BIG
+    assert bare["entries_differ"] == []
