@@ -245,3 +245,54 @@ def test_subjobs_sharing_a_sandbox_get_the_same_files_and_run(ganga: Any, tmp_pa
     first = members(master.subjobs[0])
     assert any(name.endswith("files.py") for name in first), first.keys()
     assert all(members(subjob) == first for subjob in master.subjobs)
+
+
+ONE_CLUSTER = """
+import json, sys
+import ganga_widgets
+from ganga_widgets.condor import bindings as condor
+from ganga_widgets.ganga_adapter import objects
+from ganga_widgets.jobdata import read
+
+def shout_unless_two(x):
+    if x == 2:
+        raise ValueError("two is not loud")
+    return f"{x}!"
+
+ganga_widgets.start(gangadir=sys.argv[1], console=False)
+run = ganga_widgets.submit(shout_unless_two, range(4), backend="Condor")
+run.wait(timeout=600, progress=False)
+subjobs = objects.implementation(run.job).subjobs
+ids = [sj.backend.id for sj in subjobs]
+ads = condor.bindings().Schedd().history(f"ClusterId == {ids[0].split('.')[0]}",
+                                         ["ProcId", "Iwd"], 10)
+print("RESULT " + json.dumps({
+    "values": [run.result(i) for i in (0, 1, 3)],
+    "error": [(i, e.type, e.message) for i, e in run.exceptions().items()],
+    "ids": ids,
+    "iwd": {str(condor.value(ad, "ProcId")): condor.value(ad, "Iwd") for ad in ads},
+    "stamps": [sorted(sj.time.timestamps) for sj in subjobs],
+    "counters": [sj.info.submit_counter for sj in subjobs],
+    "exit_codes": [read.exit_code(sj) for sj in subjobs],
+}))
+"""
+
+
+@pytest.mark.timeout(900)
+def test_a_submit_to_condor_is_one_cluster_that_ganga_records_per_subjob(
+    condor_pool: None, tmp_path: Path
+) -> None:
+    # one wrapper, every subjob's command in its arguments: paths with a space and a quote
+    gangadir = tmp_path / "user's gangadir"
+    found = run_python(tmp_path, ONE_CLUSTER, str(gangadir))
+    assert found["values"] == ["0!", "1!", "3!"]
+    assert found["error"] == [[2, "ValueError", "two is not loud"]]
+    cluster = found["ids"][0].split(".")[0]
+    assert found["ids"] == [f"{cluster}.{i}" for i in range(4)]
+    # HTCondor's process i is subjob i: it ran in that subjob's output directory
+    for i in range(4):
+        assert found["iwd"][str(i)].rstrip("/").endswith(f"/0/{i}/output"), found["iwd"]
+    # what Ganga records of a subjob it submits itself
+    assert all({"new", "submitting", "submitted"} <= set(s) for s in found["stamps"])
+    assert found["counters"] == [1, 1, 1, 1]
+    assert found["exit_codes"] == [0, 0, 1, 0]  # from the wrapper's last line, as Ganga's

@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import session
 from ..condor import bindings as condor
-from ..ganga_adapter import objects, registry
+from ..ganga_adapter import condor_cluster, objects, registry
 from ..ganga_adapter.resolve import resolve
 from ..jobdata.read import backend_type
 from . import names, staging
@@ -123,7 +123,9 @@ IN_THE_CALL = 100
 
 def _submit(job: Any, staged: str) -> None:
     try:
-        job.submit()
+        # every subjob runs the worker: on Condor, one cluster with one wrapper
+        with condor_cluster.one_cluster(objects.implementation(job)):
+            job.submit()
     except BaseException:
         _take_back(job, staged)
         raise
