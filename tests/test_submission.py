@@ -45,14 +45,47 @@ def test_a_split_writes_exactly_the_subjobs_gangas_own_split_writes(
     for splitter in splitters:
         fast = [_streamed(sj) for sj in objects.implementation(splitter).validatedSplit(master)]
 
-        def refused(value: Any) -> Any:
-            raise submission._Unclonable("Ganga's own way, for comparison")
-
         with monkeypatch.context() as m:
-            m.setattr(submission, "clone", refused)
+            m.setattr(submission, "clone", _refused)
             own = [_streamed(sj) for sj in objects.implementation(splitter).validatedSplit(master)]
         assert len(fast) == 3 and fast == own, type(splitter).__name__
         assert all(f"arg-{i}" in text for i, text in enumerate(fast))
+
+
+def test_a_split_of_a_submit_job_is_gangas_own_split(
+    ganga: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ganga_widgets.ganga_adapter import objects, one_command, submission
+
+    def split(own: bool) -> list[str]:
+        job = ganga.Job(
+            application=ganga.Executable(exe=sys.executable),
+            backend=ganga.Condor(cdf_options={"request_memory": "100"}),
+            splitter=ganga.ArgSplitter(args=[[f"arg-{i}", "it's"] for i in range(4)]),
+        )
+        master = objects.implementation(job)
+        if own:  # Ganga's own way, for comparison
+            with monkeypatch.context() as m:
+                m.setattr(submission, "clone", _refused)
+                subjobs = master._doSplitting()
+        else:
+            with one_command.scope(master):
+                subjobs = master._doSplitting()
+        assert [sj.id for sj in subjobs] == [0, 1, 2, 3]
+        assert all(sj.master is master and sj._dirty for sj in subjobs) and master._dirty
+        assert len({sj.info.uuid for sj in subjobs}) == 4
+        return [re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "<uuid>", _streamed(sj))
+                for sj in subjobs]  # fmt: skip
+
+    fast = split(own=False)
+    assert fast == split(own=True)
+    assert all(f"arg-{i}" in text for i, text in enumerate(fast))
+
+
+def _refused(value: Any) -> Any:
+    from ganga_widgets.ganga_adapter import submission
+
+    raise submission._Unclonable("Ganga's own way, for comparison")
 
 
 def test_the_master_says_submitting_and_submitted_once_however_many_subjobs(ganga: Any) -> None:

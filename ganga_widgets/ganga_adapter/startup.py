@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..kernel import in_kernel
-from . import condor_cluster, ganga_log, guards, hook, registry_writes, submission
+from . import ganga_log, guards, hook, one_command, registry_writes, submission
 
 log = logging.getLogger("ganga_widgets")
 
@@ -121,7 +121,7 @@ def _make_live(started_here: bool) -> Session:
     hook.install_hook(Job)
     submission.install(Job)
     registry_writes.install(Job)
-    condor_cluster.install(Job)
+    one_command.install(Job)
     gangadir = _gangadir(getConfig)
     ganga_log.install(gangadir, Job)
     ganga_log.show_on_console(not in_kernel())  # in a kernel: the widgets say it

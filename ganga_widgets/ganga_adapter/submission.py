@@ -61,7 +61,8 @@ def failure(master_id: int) -> str | None:
     return _failed.get(master_id)
 
 
-def _advance(master: Any, phase: str, total: int | None = None) -> None:
+def advance(master: Any, phase: str, total: int | None = None) -> None:
+    """One more subjob of ``master`` made (``phase`` "splitting") or "submitting"."""
     entry = _progress.get(master.id)
     if entry is None:
         return
@@ -139,7 +140,7 @@ def _one_master_update_per_submit(job_class: Any) -> None:
         result = original_status_update(self, newstatus, *args, **kwargs)
         master = self.master
         if newstatus == "submitted" and master is not None and id(master) in _submitting.masters:
-            _advance(master, "submitting", len(master.subjobs))
+            advance(master, "submitting", len(master.subjobs))
         return result
 
     job_class.updateStatus = updateStatus
@@ -172,7 +173,7 @@ def _clone_subjobs_from_one_template() -> None:
         templates = _submitting.templates
         if templates is None:
             return original_create(self, job, additional_skip_args)
-        _advance(job, "splitting")
+        advance(job, "splitting")
         key = (id(job), tuple(additional_skip_args or ()))
         template = templates.get(key)
         if template is None:

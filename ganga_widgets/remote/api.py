@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import session
 from ..condor import bindings as condor
-from ..ganga_adapter import condor_cluster, objects, registry
+from ..ganga_adapter import objects, one_command, registry
 from ..ganga_adapter.resolve import resolve
 from ..jobdata.read import backend_type
 from . import names, staging
@@ -123,8 +123,8 @@ IN_THE_CALL = 100
 
 def _submit(job: Any, staged: str) -> None:
     try:
-        # every subjob runs the worker: on Condor, one cluster with one wrapper
-        with condor_cluster.one_cluster(objects.implementation(job)):
+        # every subjob runs the worker: split from one template; on Condor, one cluster
+        with one_command.scope(objects.implementation(job)):
             job.submit()
     except BaseException:
         _take_back(job, staged)
