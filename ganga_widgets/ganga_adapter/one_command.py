@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import datetime
 import os
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..condor import bindings
 from . import submission
 
 _INSTALLED = "_ganga_widgets_one_command"
@@ -139,7 +139,7 @@ def _split_from_one_template(master: Any) -> list[Any] | None:
         subjob = template if index == 0 else submission.clone(template)
         if index:
             listed = submission.clone(template.application._data_dict["args"])
-            listed._list = arg
+            listed._data_dict["_list"] = arg
             listed._parent = subjob.application
             subjob.application._data_dict["args"] = listed
         # what Ganga's split loop sets on each subjob
@@ -181,8 +181,7 @@ def _submit_cluster(backend: Any, master: Any, rjobs: Any, masterjobconfig: Any)
     from GangaCore.GPIDev.Lib.File.FileBuffer import FileBuffer
     from GangaCore.Lib.Condor.Condor import BackendError
 
-    # the bindings, and so the configuration, that Ganga's Condor backend uses
-    htcondor = sys.modules[type(backend).__module__].htcondor
+    htcondor = bindings.bindings()
     description = backend.cdfPreamble(masterjobconfig)
     description["executable"] = master.getInputWorkspace().writefile(
         FileBuffer(WRAPPER, WRAPPER_TEXT), executable=1
