@@ -101,11 +101,27 @@ def child(mode: str, backend: str, n: int, profile: bool) -> dict[str, Any]:
     return result
 
 
+def _wait_for_an_empty_queue(deadline_s: float = 300) -> None:
+    """Every case starts on an idle schedd: the one before removed its jobs on leaving,
+    and the schedd cleaning up 1,000 jobs doubled the floor's time."""
+    from ganga_widgets.condor import bindings as condor
+
+    schedd = condor.bindings().Schedd()
+    deadline = time.monotonic() + deadline_s
+    while schedd.query("true", ["ClusterId"], limit=1):
+        if time.monotonic() > deadline:
+            sys.exit(f"the schedd still holds jobs after {deadline_s:.0f} s: condor_rm -all")
+        time.sleep(0.5)
+    time.sleep(1)  # its shadows and logs settled
+
+
 def _identity(x: Any) -> Any:
     return x
 
 
 def measure(mode: str, backend: str, n: int, profile: bool = False) -> dict[str, Any]:
+    if backend == "Condor":
+        _wait_for_an_empty_queue()
     command = [sys.executable, __file__, "--child", mode, backend, str(n)]
     if profile:
         command.append("--profile")
@@ -127,7 +143,9 @@ def measure(mode: str, backend: str, n: int, profile: bool = False) -> dict[str,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000])
-    parser.add_argument("--repeats", type=int, default=3, help="runs of sizes below 1000")
+    parser.add_argument(
+        "--repeats", type=int, help="runs of each size (default: 3 below 1,000 items, else 1)"
+    )
     parser.add_argument("--backends", nargs="+", default=["Local", "Condor"])
     modes = ["bare", "guarded", "ours", "floor"]
     parser.add_argument("--modes", nargs="+", default=modes, help="bare Ganga at 10,000: an hour")
@@ -145,7 +163,8 @@ def main() -> None:
     for backend in args.backends:
         for n in args.sizes:
             modes = [m for m in args.modes if m != "floor" or backend == "Condor"]
-            for _ in range(args.repeats if n < 1000 else 1):
+            repeats = args.repeats or (3 if n < 1000 else 1)
+            for _ in range(repeats):
                 for mode in modes:  # side by side, alternating
                     runs.append(measure(mode, backend, n))
                     print({k: v for k, v in runs[-1].items() if k != "profile"}, flush=True)

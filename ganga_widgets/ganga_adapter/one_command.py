@@ -189,13 +189,16 @@ def _submit_cluster(backend: Any, master: Any, rjobs: Any, masterjobconfig: Any)
     environment = _environment(backend.env)
     if environment:
         description["environment"] = environment
+    # every subjob's output directory is <workspace>/<master id>/<subjob id>/output
+    first = rjobs[0].getOutputWorkspace(create=False).getPath()
+    workspace = os.path.dirname(os.path.dirname(os.path.normpath(first)))
     items = []
     for subjob in rjobs:
         subjob.updateStatus("submitting")
-        outdir = subjob.getOutputWorkspace(create=False).getPath()
+        outdir = os.path.join(workspace, str(subjob.id), "output", "")
         os.makedirs(outdir, exist_ok=True)  # HTCondor writes the subjob's log there
-        command = [subjob.application.exe, *subjob.application.args]
-        items.append({"arguments": arguments(command), "initialdir": outdir})
+        app = subjob.application._data_dict  # read as held: the subjob is this thread's
+        items.append({"arguments": arguments([app["exe"], *app["args"]]), "initialdir": outdir})
     result = htcondor.Schedd().submit(htcondor.Submit(description), itemdata=iter(items))
     if result.num_procs() != len(rjobs):
         raise BackendError("Condor", "Some subjobs failed to submit! Check their status!")

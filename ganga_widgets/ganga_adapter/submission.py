@@ -28,6 +28,8 @@ class _Submitting(threading.local):
         self.templates: dict[tuple[int, tuple[str, ...]], Any] | None = None
         # what each sandbox tarball made in this submission holds -> its path
         self.tarballs: dict[tuple[Any, ...], str] = {}
+        # (application class, backend class) -> the monitoring services configured for them
+        self.monitoring: dict[tuple[type, type], str] = {}
 
 
 _submitting = _Submitting()
@@ -115,6 +117,7 @@ def _submitting_master(job: Any) -> Iterator[None]:
         skipped = _submitting.masters.pop(key)
         if not _submitting.masters:
             _submitting.tarballs.clear()
+            _submitting.monitoring.clear()
         _progress.pop(job.id, None)
         dispatcher().notify(job.id, None, None)
     if skipped and job.subjobs:
@@ -215,7 +218,8 @@ def _clone_subjobs_from_one_template() -> None:
 def _no_monitoring_object_per_change(job_class: Any) -> None:
     """Defect: each status change of a job builds its monitoring services anew from the
     configuration (~0.16 ms; two per subjob at submission), even when the configuration
-    names none, Ganga's default. Guard: then every job shares one empty set of services."""
+    names none, Ganga's default. Guard: then every job shares one empty set of services;
+    within a submission, the configuration is read once per kind of job."""
     from GangaCore.GPIDev.MonitoringServices import findMonitoringClassesName
     from GangaCore.GPIDev.MonitoringServices.Composite import CompositeMonitoringService
 
@@ -223,7 +227,14 @@ def _no_monitoring_object_per_change(job_class: Any) -> None:
     nothing = CompositeMonitoringService([], [], [])
 
     def getMonitoringService(self: Any) -> Any:
-        if not findMonitoringClassesName(self).strip(" ,"):
+        if _submitting.masters:
+            kind = (type(self.application), type(self.backend))
+            names = _submitting.monitoring.get(kind)
+            if names is None:
+                names = _submitting.monitoring[kind] = findMonitoringClassesName(self)
+        else:
+            names = findMonitoringClassesName(self)
+        if not names.strip(" ,"):
             return nothing
         return original(self)
 
