@@ -3,9 +3,9 @@ arguments: here they are split and sent to HTCondor as such.
 
 - **Split from one template.** Ganga's ``ArgSplitter`` builds each subjob anew and copies
   the application into it; its split loop then sets each subjob's id, status and times
-  through the attribute machinery, and appends it with type checks: ~1.3 ms a subjob. Here
+  through the attribute machinery, and appends it with type checks: ~1.2 ms a subjob. Here
   Ganga makes the first subjob its own way, and every other one is a copy of it with its
-  arguments, id, uuid and creation time: what Ganga's split gives, for ~0.7 ms.
+  arguments, id, uuid and creation time: what Ganga's split gives, for ~0.25 ms.
 - **One HTCondor cluster, one wrapper.** Ganga's Condor backend prepares every subjob on
   its own: a job configuration from the application's runtime handler, an input sandbox,
   and a 6 KB Python wrapper written for that subjob alone, 1.3 to 2 ms a subjob, more than

@@ -293,7 +293,6 @@ def _sandbox_key(files: Any) -> tuple[Any, ...] | None:
     return tuple(key)
 
 
-_PLAIN = (str, int, float, bool, type(None))
 # Values a copy may share: nothing in them can change.
 _IMMUTABLE = frozenset({str, int, float, bool, type(None), datetime.datetime})
 
@@ -384,10 +383,10 @@ def _copied(value: Any) -> Any:
 def _plain_copy(value: Any) -> Any:
     """A copy of a plain value, or of a list or dict of them; anything else is refused
     (Ganga's own copy deals with it: it may point back into the job)."""
-    if isinstance(value, _PLAIN):
+    if type(value) in _IMMUTABLE:
         return value
     if type(value) in (list, dict) and all(
-        isinstance(x, _PLAIN) for x in (value.values() if isinstance(value, dict) else value)
+        type(x) in _IMMUTABLE for x in (value.values() if isinstance(value, dict) else value)
     ):
         return copy.copy(value)
     raise _Unclonable(type(value).__name__)
