@@ -7,6 +7,7 @@ is lost: the output of a failed attempt is kept before Ganga clears it for the r
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .condor import schedd
-from .ganga_adapter import objects
+from .ganga_adapter import objects, registry
 from .ganga_adapter.kills import kill_local_orphans
 from .ganga_adapter.protocols import GangaJob
 from .jobdata import read
@@ -35,6 +36,22 @@ class Outcome:
         return {"state": self.state, "message": self.message}
 
 
+def _in_this_session(action: Any) -> Any:
+    """An action on a job another Ganga session holds is refused before anything is
+    touched: that session's view of the job must stay true (a Local job killed from here
+    would run on there as "running", its processes gone)."""
+
+    @functools.wraps(action)
+    def checked(job: GangaJob, *args: Any) -> Outcome:
+        refused = registry.held_elsewhere(job)
+        if refused:
+            return Outcome("refused", refused)
+        return action(job, *args)
+
+    return checked
+
+
+@_in_this_session
 def kill(job: GangaJob) -> Outcome:
     """Kill a job (with all its subjobs) or a single subjob."""
     name = _name(job)
@@ -50,6 +67,7 @@ def kill(job: GangaJob) -> Outcome:
     return Outcome("done", f"{name} killed")
 
 
+@_in_this_session
 def resubmit_failed(job: GangaJob) -> Outcome:
     """Resubmit the failed subjobs of a job (or a failed job without subjobs)."""
     name = _name(job)
@@ -79,6 +97,7 @@ def resubmit_failed(job: GangaJob) -> Outcome:
     return Outcome("done", f"resubmitted {what}{note}")
 
 
+@_in_this_session
 def remove(job: GangaJob) -> Outcome:
     """Remove a job from the registry with all its files (Ganga kills it first if it runs)."""
     name = _name(job)
@@ -121,16 +140,19 @@ def _guarded(action: Any, job: GangaJob, verb: str) -> Outcome:
         return Outcome("failed", f"job {job.id} not {verb}: {type(err).__name__}: {err}")
 
 
+@_in_this_session
 def hold(job: GangaJob) -> Outcome:
     """Put a queued or running Condor (sub)job on hold."""
     return _condor_act(job, "hold", IN_BATCH)
 
 
+@_in_this_session
 def release(job: GangaJob) -> Outcome:
     """Release a held Condor (sub)job (Ganga still calls it submitted or running)."""
     return _condor_act(job, "release", IN_BATCH)
 
 
+@_in_this_session
 def release_held(job: GangaJob, held: list[int]) -> Outcome:
     """Release every held subjob of a job (``held``: their indices)."""
     if not held:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -369,3 +371,88 @@ def test_what_ganga_logs_about_a_job_is_in_its_widget_and_in_the_log_file(ganga:
     assert current is not None
     written = (Path(current.gangadir) / "ganga_widgets" / "ganga.log").read_text()
     assert f"submitting job {job.id}" in written
+
+
+def test_a_local_job_killed_from_outside_is_marked_failed_and_says_why(
+    ganga: Any, tmp_path: Path
+) -> None:
+    from ganga_widgets.ganga_adapter import ganga_log, kills, objects
+
+    job = python_job(ganga, SLEEPER, args=[[str(tmp_path), "0"]])
+    job.submit()
+    widget = _widget(job)
+    [program] = wait_until(lambda: _running_pids(tmp_path, 1), 30, "the program's PID")
+    wait_until(lambda: widget.cells == "r", 30, "Ganga to see the subjob running")
+    root = kills._job_root(objects.implementation(job).subjobs[0])
+    scripts = kills._pids_running_scripts_under(root)
+    assert scripts, "precondition: the subjob's job script runs"
+
+    for pid in [*scripts, program]:  # kill -9, from outside Ganga: no exit code is written
+        os.kill(pid, signal.SIGKILL)
+
+    wait_until(lambda: widget.cells == "f", 30, "the subjob to be marked failed")
+    wait_until(lambda: widget.summary["status"] == "failed", 30, "the job to be failed")
+    said = [line for line in ganga_log.job_lines.lines(job.id) if "without an exit code" in line]
+    assert said and f"job {job.id}.0:" in said[0], ganga_log.job_lines.lines(job.id)
+
+
+OWNER = """
+import json, os, sys, time
+import ganga_widgets
+from ganga_widgets import session
+
+ganga_widgets.start(gangadir=sys.argv[1], console=False)
+flag = sys.argv[2]
+job = session.gpi().Job(
+    application=session.gpi().Executable(exe=sys.executable, args=[
+        "-c", "import os, sys, time\\nwhile not os.path.exists(sys.argv[1]): time.sleep(0.2)",
+        flag]),
+    backend=session.gpi().Local())
+job.submit()
+while job.status != "running":
+    time.sleep(0.2)
+print("RUNNING", job.id, job.backend.id, flush=True)
+deadline = time.monotonic() + 300
+while job.status not in ("completed", "failed", "killed") and time.monotonic() < deadline:
+    time.sleep(0.2)
+print("RESULT " + json.dumps({"status": job.status}), flush=True)
+"""
+
+
+@pytest.mark.timeout(420)
+def test_a_second_session_on_the_gangadir_refuses_actions_and_leaves_the_owners_job(
+    tmp_path: Path,
+) -> None:
+    import ganga_widgets
+    from ganga_widgets import session
+
+    gangadir, flag = tmp_path / "gangadir", tmp_path / "finish"
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER, str(gangadir), str(flag)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )  # fmt: skip
+    try:
+        assert owner.stdout is not None
+        line = owner.stdout.readline()
+        while line and not line.startswith("RUNNING"):
+            line = owner.stdout.readline()
+        assert line, "the owner's job never ran"
+        job_id, program = (int(x) for x in line.split()[1:])
+
+        with pytest.warns(RuntimeWarning, match="another Ganga session uses this gangadir"):
+            ganga_widgets.start(gangadir=str(gangadir), console=False)
+        widget = _widget(session.gpi().jobs(job_id))
+        for action in ("kill", "resubmit"):
+            outcome = widget.run_action(action)
+            assert outcome["state"] == "refused", outcome
+            assert "another Ganga session on this gangadir" in outcome["message"], outcome
+        assert pid_alive(program), "a refused kill must touch nothing"
+
+        flag.touch()  # the owner's job ends as it would have: completed, seen by its owner
+        rest, _ = owner.communicate(timeout=300)
+        assert 'RESULT {"status": "completed"}' in rest, rest[-3000:]
+    finally:
+        flag.touch()
+        if owner.poll() is None:
+            owner.kill()

@@ -36,9 +36,15 @@ FILE_BACKUPS = 2
 _NAMED_JOB = re.compile(r"\b[Jj]ob:? (\d+)(?:\.\d+)?\b")
 
 
+# What the guards do to Ganga's jobs, said where Ganga's own records go (the job's panel,
+# the file), not in the cell.
+GUARDS = logging.getLogger("ganga_widgets.guards")
+
+
 def is_ganga(record: logging.LogRecord) -> bool:
-    """Ganga names all its loggers "GangaCore.<module>" (or "Ganga<package>...")."""
-    return record.name.startswith("Ganga")
+    """Ganga names all its loggers "GangaCore.<module>" (or "Ganga<package>..."); the
+    guards' records count as Ganga's."""
+    return record.name.startswith("Ganga") or record.name == GUARDS.name
 
 
 class _NotGanga(logging.Filter):

@@ -15,7 +15,7 @@ from ..condor import bindings as condor
 from ..condor import eventlog, v1_names
 from ..jobdata.status import IN_BATCH
 from . import objects
-from .kills import mark_removed_job_killed
+from .kills import fail_local_jobs_left_without_processes, mark_removed_job_killed
 
 log = logging.getLogger("ganga_widgets")
 
@@ -33,6 +33,7 @@ def install() -> None:
     _fix_stale_active_backends(service)
     _fix_job_scripts()
     _guard_condor()
+    _guard_local_monitor()
     setattr(service, _INSTALLED, True)
 
 
@@ -161,6 +162,22 @@ def job_script_fixed(text: str) -> str:
                 )
             text = text.replace(old, new)
     return text
+
+
+def _guard_local_monitor() -> None:
+    """Defect: a Local job whose processes were killed from outside Ganga shows "running"
+    forever (see ``kills.fail_local_jobs_left_without_processes``): after each of Ganga's
+    monitoring passes, such a job is marked failed."""
+    from GangaCore.Lib.Localhost.Localhost import Localhost
+
+    original = Localhost.updateMonitoringInformation
+
+    async def update(jobs: Any) -> Any:
+        result = await original(jobs)
+        fail_local_jobs_left_without_processes(list(jobs))
+        return result
+
+    Localhost.updateMonitoringInformation = staticmethod(update)
 
 
 def _guard_condor() -> None:

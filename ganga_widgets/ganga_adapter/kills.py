@@ -6,8 +6,10 @@ import logging
 import os
 import signal
 import time
+from typing import Any
 
 from ..jobdata.status import IN_BATCH
+from .ganga_log import GUARDS
 from .protocols import GangaJob
 
 log = logging.getLogger("ganga_widgets")
@@ -22,6 +24,54 @@ def mark_removed_job_killed(job: GangaJob) -> None:
             job.updateStatus("killed")
         except Exception as err:  # e.g. Ganga's monitor got there first
             log.debug("ganga_widgets: could not mark %s killed: %s", job.getFQID("."), err)
+
+
+def fail_local_jobs_left_without_processes(jobs: list[Any]) -> None:
+    """Defect: Ganga's Local monitoring waits for the exit code the job script writes as it
+    ends. A job whose processes were killed from outside (``kill -9``, the kernel's OOM
+    killer, another Ganga session's kill) never writes one: it shows "running" forever.
+    A running Local job with no process left (no job script of its own, no application
+    process), and still no exit code once that is known, is marked failed, saying why."""
+    running = [job for job in jobs if job.status == "running"]
+    if not running:
+        return
+    scripts = _running_scripts()
+    for job in running:
+        root = _job_root(job)
+        if not root or any(path.startswith(root) for path in scripts.values()):
+            continue
+        application = getattr(job.backend, "id", None)
+        if isinstance(application, int) and application > 0 and _alive(application):
+            continue  # its job script was killed, the program it started runs on
+        if _exit_code_written(job):
+            continue  # it ended as the monitor looked: Ganga's next pass reads it
+        GUARDS.warning(
+            "job %s: its processes ended without an exit code (killed from outside "
+            "Ganga?): marked failed",
+            job.getFQID("."),
+        )
+        try:
+            job.updateStatus("failed")
+        except Exception as err:  # e.g. Ganga's monitor got there first
+            log.debug("ganga_widgets: could not mark %s failed: %s", job.getFQID("."), err)
+
+
+def _exit_code_written(job: Any) -> bool:
+    try:
+        path = os.path.join(job.getOutputWorkspace().getPath(), "__jobstatus__")
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return "\nEXITCODE:" in "\n" + f.read()
+    except OSError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie (one killed, not yet reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def kill_local_orphans(job: GangaJob, grace: float = 0.3) -> list[int]:
@@ -61,7 +111,12 @@ def _job_root(job: GangaJob) -> str:
 
 def _pids_running_scripts_under(root: str) -> list[int]:
     """PIDs whose command line runs a Ganga `__jobscript__` located below ``root``."""
-    found = []
+    return [pid for pid, path in _running_scripts().items() if path.startswith(root)]
+
+
+def _running_scripts() -> dict[int, str]:
+    """PID -> the Ganga `__jobscript__` its command line runs, for every such process."""
+    found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -72,7 +127,7 @@ def _pids_running_scripts_under(root: str) -> list[int]:
             continue
         for arg in args:
             text = arg.decode("utf-8", "replace")
-            if text.startswith(root) and os.path.basename(text).startswith("__jobscript__"):
-                found.append(int(entry))
+            if os.path.basename(text).startswith("__jobscript__"):
+                found[int(entry)] = text
                 break
     return found

@@ -78,3 +78,22 @@ def job_ids() -> list[int]:
 
     start()
     return list(getRegistry("jobs").ids())
+
+
+def held_elsewhere(job: Any) -> str | None:
+    """Why this session may not change ``job``, or None if it may. Its lock is taken, as
+    Ganga does before any change of a job (at once where this session holds it already);
+    if another Ganga session on the gangadir holds it, nothing is touched and it says so."""
+    from GangaCore.Core.GangaRepository.Registry import RegistryAccessError, RegistryLockError
+
+    master = job.master if job.master is not None else job
+    try:
+        master._getSessionLock()
+    except RegistryLockError as err:
+        return (
+            f"job {master.id} belongs to another Ganga session on this gangadir ({err}): "
+            "act from that session, or close it and restart this kernel"
+        )
+    except RegistryAccessError as err:
+        return f"job {master.id} cannot be changed: Ganga's registry is closed here ({err})"
+    return None
