@@ -49,14 +49,21 @@ def ganga(tmp_path: Path) -> Any:
     return session.gpi()
 
 
+# Subjobs a Local job runs at once: Ganga's default is the number of cores, so that tests
+# waiting for "both running" would hang on one core and see four on sixteen.
+LOCAL_BATCH = 2
+
+
 def python_job(
     ganga: Any, code: str, args: list[list[str]] | None = None, name: str = "", **kwargs: Any
 ) -> Any:
-    """A Local job running ``python -c code <args>``; with ``args``, one subjob per entry.
+    """A Local job running ``python -c code <args>``; with ``args``, one subjob per entry,
+    ``LOCAL_BATCH`` of them at a time whatever the machine's cores.
 
     Ganga 8.7.12's Local backend gives jobs no PATH, so the interpreter is absolute."""
     app = ganga.Executable(exe=sys.executable, args=["-c", code])
-    job = ganga.Job(name=name, application=app, backend=ganga.Local(), **kwargs)
+    backend = ganga.Local(batchsize=LOCAL_BATCH)
+    job = ganga.Job(name=name, application=app, backend=backend, **kwargs)
     if args is not None:
         job.splitter = ganga.ArgSplitter(args=[["-c", code, *a] for a in args])
     return job

@@ -101,13 +101,12 @@ def test_cancel_mid_run_kills_the_processes(ganga: Any, tmp_path: Path) -> None:
         Path(tmp_path, f"{i}.pid").write_text(str(os.getpid()))
         time.sleep(300)
 
-    run = submit(sleeper, range(4))
+    run = submit(sleeper, range(4))  # as many at once as the machine has cores: one or more
     pids = wait_until(
-        lambda: [int(p.read_text()) for p in tmp_path.glob("*.pid")] if len(
-            list(tmp_path.glob("*.pid"))) >= 2 else [],
+        lambda: [int(t) for t in (p.read_text() for p in tmp_path.glob("*.pid")) if t],
         30,
-        "two calls running",
-    )  # fmt: skip
+        "a call running",
+    )
 
     message = run.cancel()
 
