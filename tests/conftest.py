@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from isolation import (  # noqa: F401  the hooks that give each Ganga test its own process
+    pytest_collection_modifyitems,
     pytest_configure,
     pytest_runtest_logreport,
     pytest_runtest_protocol,

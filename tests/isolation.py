@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,26 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     return True
 
 
+# The parent's own pytest-timeout must not fire first: it would end the whole session, the
+# child killed mid-test with its jobs left running. The child times out (its test reported
+# failed), then the parent's wait for it (``CHILD_GRACE_S`` more), well before this.
+CHILD_GRACE_S = 60
+PARENT_GRACE_S = 180
+_CHILD_TIMEOUT = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if in_child():
+        return
+    for item in items:
+        if item.get_closest_marker("ganga") is None:
+            continue
+        item.stash[_CHILD_TIMEOUT] = child = _timeout(item)
+        # first among its markers: the one pytest-timeout reads in this process
+        item.own_markers.insert(0, pytest.mark.timeout(child + PARENT_GRACE_S).mark)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     path = os.environ.get(CHILD)
     if not path:
@@ -58,7 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _run_in_child(item: pytest.Item) -> list[pytest.TestReport]:
     config = item.config
-    timeout = _timeout(item)
+    timeout = item.stash.get(_CHILD_TIMEOUT, None) or _timeout(item)
     with tempfile.TemporaryDirectory(prefix="gw-test-") as tmp:
         reports_path = os.path.join(tmp, "reports.jsonl")
         home = os.path.join(tmp, "home")  # no ~/.gangarc or ~/gangadir of the developer's
@@ -76,11 +97,17 @@ def _run_in_child(item: pytest.Item) -> list[pytest.TestReport]:
                 env=env,
                 capture_output=True,
                 text=True,
-                timeout=timeout + 60,
+                timeout=timeout + CHILD_GRACE_S,
             )
             output = proc.stdout + proc.stderr
         except subprocess.TimeoutExpired as err:
-            output = f"child pytest did not finish in {timeout + 60} s\n{err.stdout or ''}"
+            output = (
+                f"child pytest did not finish in {timeout + CHILD_GRACE_S} s\n{err.stdout or ''}"
+            )
+        finally:
+            left = _end_what_is_left(tmp)
+        if left:
+            output += f"\nleft running by the test, ended: {left}"
         reports = []
         if os.path.exists(reports_path):
             with open(reports_path, encoding="utf-8") as f:
@@ -93,6 +120,11 @@ def _run_in_child(item: pytest.Item) -> list[pytest.TestReport]:
                         # insists on a tuple
                         report.longrepr = tuple(report.longrepr)
                     reports.append(report)
+    if left and reports:  # shown with the test's failure (or its call)
+        shown = next((r for r in reports if r.failed), None) or next(
+            (r for r in reports if r.when == "call"), reports[-1]
+        )
+        shown.sections.append(("left running by the test, ended", left))
     if not any(r.when == "call" or r.outcome != "passed" for r in reports):
         reports.append(
             pytest.TestReport(
@@ -105,6 +137,50 @@ def _run_in_child(item: pytest.Item) -> list[pytest.TestReport]:
             )
         )
     return reports
+
+
+def _end_what_is_left(tmp: str) -> str:
+    """Whatever the test's outcome, nothing of it runs on: its processes (Local jobs, their
+    job scripts: anything whose command line names its directory) are killed, and its
+    HTCondor jobs (run in its directory) removed. Returns what was found, or ""."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if tmp.encode() not in f.read():
+                    continue
+            os.kill(int(entry), signal.SIGKILL)
+            found.append(entry)
+        except OSError:
+            continue
+    text = f"processes {', '.join(found)}" if found else ""
+    removed = _remove_condor_jobs_under(tmp)
+    if removed:
+        text += ("; " if text else "") + f"{removed} HTCondor jobs"
+    return text
+
+
+def _remove_condor_jobs_under(tmp: str) -> int:
+    if not os.environ.get("CONDOR_CONFIG"):  # no pool configured for this run
+        return 0
+    try:
+        import htcondor2 as htcondor
+    except ImportError:
+        try:
+            import htcondor
+        except ImportError:
+            return 0
+    try:
+        schedd = htcondor.Schedd()
+        constraint = f'regexp("^{tmp}", Iwd)'
+        jobs = schedd.query(constraint, ["ClusterId"])
+        if jobs:
+            schedd.act(htcondor.JobAction.Remove, constraint)
+        return len(jobs)
+    except Exception:  # the pool down (a test stopped it): nothing of ours can run there
+        return 0
 
 
 def _timeout(item: pytest.Item) -> int:
