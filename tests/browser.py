@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -48,12 +47,6 @@ class Server:
     def notebook_url(self, name: str) -> str:
         path = "lab/tree" if self.app == "lab" else "notebooks"
         return f"{self.url}{path}/{name}?token={TOKEN}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _isolated_env(base: Path) -> dict[str, str]:
@@ -100,7 +93,6 @@ def jupyter_server(
     root.mkdir(exist_ok=True)
     for nb in notebooks:
         shutil.copy(nb, root / nb.name)
-    port = _free_port()
     log = open(base / f"jupyter-{app}.log", "a")  # closed in the finally below
     process = subprocess.Popen(
         [
@@ -109,8 +101,7 @@ def jupyter_server(
             {"lab": "jupyterlab", "notebook": "notebook"}[app],  # not `jupyter lab`: PATH
             "--no-browser",
             "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
+            "--ServerApp.port=0",  # the system's choice: no port picked here, then raced for
             "--ServerApp.allow_root=True",
             f"--IdentityProvider.token={TOKEN}",
             f"--ServerApp.root_dir={root}",
@@ -119,11 +110,9 @@ def jupyter_server(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}/"
-    server = Server(app=app, url=url, root=root, home=Path(env["HOME"]), process=process)
     try:
-        _wait_ready(url, process, base / f"jupyter-{app}.log")
-        yield server
+        url = _wait_ready(process, Path(env["JUPYTER_RUNTIME_DIR"]), base / f"jupyter-{app}.log")
+        yield Server(app=app, url=url, root=root, home=Path(env["HOME"]), process=process)
     finally:
         try:
             request = urllib.request.Request(
@@ -140,17 +129,22 @@ def jupyter_server(
         log.close()
 
 
-def _wait_ready(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+def _wait_ready(process: subprocess.Popen, runtime: Path, log: Path, timeout: float = 60) -> str:
+    """The server's URL once it answers: its port is in the file it writes in Jupyter's
+    runtime directory (``jpserver-<pid>.json``) once it listens."""
     deadline = time.monotonic() + timeout
+    info = runtime / f"jpserver-{process.pid}.json"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"jupyter exited with {process.returncode}:\n{log.read_text()}")
         try:
+            port = json.loads(info.read_text())["port"]
+            url = f"http://127.0.0.1:{port}/"
             with urllib.request.urlopen(f"{url}api/status?token={TOKEN}", timeout=2) as r:
                 if r.status == 200:
-                    return
-        except OSError:
-            pass
+                    return url
+        except (OSError, ValueError, KeyError):
+            pass  # not written yet (or half), or not answering yet
         time.sleep(0.2)
     raise RuntimeError(f"jupyter did not answer within {timeout} s:\n{log.read_text()}")
 
