@@ -22,6 +22,8 @@ from isolation import (  # noqa: F401  the hooks that give each Ganga test its o
 ROOT = Path(__file__).resolve().parent.parent
 # scripts/test gives each lane its own (screenshots, executed notebooks, reports)
 ARTIFACTS = Path(os.environ.get("GW_TEST_ARTIFACTS") or ROOT / "test-artifacts")
+# Pinned downloads (pip's, npm's) are kept here, fetched once per clone: not in ~/.cache.
+SUITE_CACHE = ROOT / "test-artifacts" / "cache"
 
 
 def wait_until(

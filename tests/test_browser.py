@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from browser import (
     run_all_cells,
     wait_all_cells_done,
 )
-from conftest import ROOT, wait_until
+from conftest import ROOT, SUITE_CACHE, wait_until
 from notebooks import WARNINGS
 
 pytestmark = pytest.mark.browser
@@ -403,9 +404,12 @@ def test_swan_like_server_without_anywidget_then_a_user_install(
 
     # 2. pip install --user: anywidget's files into ~/.local, its frontend into the user's
     # Jupyter data directory; then the session (the server) restarts.
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    # the anywidget the tests run with, pinned; pip's cache the suite's own
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+           "--cache-dir", str(SUITE_CACHE / "pip")]  # fmt: skip
+    pinned = f"anywidget=={importlib.metadata.version('anywidget')}"
     subprocess.run([*pip, "--no-deps", "--ignore-installed", "--prefix", str(home / ".local"),
-                    "anywidget"], check=True)  # fmt: skip
+                    pinned], check=True)  # fmt: skip
     assert (user_data / "labextensions" / "anywidget" / "package.json").exists()
     with server() as lab:
         page.goto(lab.notebook_url("swan.ipynb"))
@@ -429,7 +433,7 @@ def test_a_saved_notebook_exported_to_html_shows_its_widgets_offline(
     nb = execute("dashboard.ipynb", tmp_path / "home", artifacts)
     saved = tmp_path / "dashboard.ipynb"
     nbformat.write(nb, saved)
-    html = export_html(saved)
+    html = export_html(saved, cache=SUITE_CACHE / "npm")  # pinned; fetched once, not in ~
 
     outside: list[str] = []
 
