@@ -83,7 +83,7 @@ def test_without_htcondor2_the_version_1_module_serves_the_view(
     widget = JobWidget(job)
     wait_until(lambda: widget.cells == "r", 60, "the job shown running (its event log)")
     assert widget.run_action("hold", subjob=0)["state"] == "done"
-    wait_until(lambda: widget.cells == "h", 15, "the job shown held with its reason")
+    wait_until(lambda: widget.cells == "h", 60, "the job shown held with its reason")
     assert "ganga_widgets" in widget.held[0]["reason"]
     assert widget.run_action("release", subjob=0)["state"] == "done"
     wait_until(lambda: widget.cells == "r", 60, "the job running again")

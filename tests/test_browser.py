@@ -220,7 +220,7 @@ def test_kill_clicked_while_the_kernel_is_busy_is_pending_then_done(
     expect(widget).to_have_attribute("data-status", "killed", timeout=30_000)
     expect(widget.locator(".gw-action-status")).to_contain_text("job 0 killed")
     expect(widget.locator(".gw-kill")).to_be_disabled()
-    wait_until(lambda: not _processes_with(token), 15, "the job's process to be gone")
+    wait_until(lambda: not _processes_with(token), 60, "the job's process to be gone")
     widget.screenshot(path=str(artifacts / f"kill-{app}-killed.png"))
 
 
@@ -346,7 +346,7 @@ def test_the_table_filters_opens_a_job_and_kills_from_a_row(
     expect(long_row).to_have_attribute("data-status", "killed", timeout=30_000)
     expect(table.locator(".gw-bulk .gw-action-status")).to_contain_text("killed 1 job (14)")
     expect(detail).to_have_attribute("data-status", "killed", timeout=30_000)
-    wait_until(lambda: not _processes_with(token), 15, "the job's process to be gone")
+    wait_until(lambda: not _processes_with(token), 60, "the job's process to be gone")
     table.screenshot(path=str(artifacts / f"table-{app}-killed.png"))
 
 

@@ -98,6 +98,10 @@ def _running_pids(marker_dir: Path, count: int) -> list[int]:
     return [int(f.read_text()) for f in files] if len(files) >= count else []
 
 
+# Runs until its flag file (argv[1]) exists: a job that ends when the test says, not after
+# a time a slow machine may overrun.
+WAIT_FOR_FLAG = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.1)"
+
 SLEEPER = (
     "import os, sys, time; "
     "open(os.path.join(sys.argv[1], sys.argv[2] + '.pid'), 'w').write(str(os.getpid())); "
@@ -110,7 +114,7 @@ def test_kill_from_the_widget_kills_the_real_processes(ganga: Any, tmp_path: Pat
     job.submit()
     widget = _widget(job)
     wait_until(lambda: widget.counts.get("running", 0) == 2, 30, "two subjobs running")
-    pids = wait_until(lambda: _running_pids(tmp_path, 2), 10, "the running subjobs' PIDs")
+    pids = wait_until(lambda: _running_pids(tmp_path, 2), 60, "the running subjobs' PIDs")
     from ganga_widgets.ganga_adapter import objects
 
     runner = objects.implementation(job).backend.wrapper_pid  # the batch runner of the rest
@@ -119,7 +123,7 @@ def test_kill_from_the_widget_kills_the_real_processes(ganga: Any, tmp_path: Pat
     widget._handle_custom_msg({"type": "action", "name": "kill", "seq": 41}, [])
 
     assert widget.action["seq"] == 41 and widget.action["state"] == "done", widget.action
-    wait_until(lambda: not any(pid_alive(p) for p in pids + runner), 10, "processes to be gone")
+    wait_until(lambda: not any(pid_alive(p) for p in pids + runner), 60, "processes to be gone")
     assert widget.summary["status"] == "killed"
     assert widget.counts == {"killed": 4}
     assert widget.can["kill"] is False
@@ -138,13 +142,13 @@ def test_kill_soon_after_submit_leaves_no_orphan_processes(tmp_path: Path) -> No
     job = python_job(ganga, SLEEPER, args=[[str(marks), str(i)] for i in range(2)])
     job.submit()
     widget = _widget(job)
-    pids = wait_until(lambda: _running_pids(marks, 2), 20, "both subjobs to start")
+    pids = wait_until(lambda: _running_pids(marks, 2), 60, "both subjobs to start")
     assert widget.cells == "ss", "precondition: Ganga has not noticed the subjobs running"
 
     outcome = widget.run_action("kill")
 
     assert outcome["state"] == "done"
-    wait_until(lambda: not any(pid_alive(p) for p in pids), 10, f"PIDs {pids} to be gone")
+    wait_until(lambda: not any(pid_alive(p) for p in pids), 60, f"PIDs {pids} to be gone")
 
 
 def test_kill_of_one_subjob_and_refusals_say_why(ganga: Any, tmp_path: Path) -> None:
@@ -152,19 +156,19 @@ def test_kill_of_one_subjob_and_refusals_say_why(ganga: Any, tmp_path: Path) -> 
     job.submit()
     widget = _widget(job)
     wait_until(lambda: widget.cells == "rr", 30, "both subjobs running")
-    pids = wait_until(lambda: _running_pids(tmp_path, 2), 10, "PIDs")
+    pids = wait_until(lambda: _running_pids(tmp_path, 2), 60, "PIDs")
     by_subjob = {int(p.stem): int(p.read_text()) for p in tmp_path.glob("*.pid")}
 
     outcome = widget.run_action("kill_subjob", subjob=1)
     assert outcome["state"] == "done", outcome
-    wait_until(lambda: not pid_alive(by_subjob[1]), 10, "subjob 1's process to be gone")
+    wait_until(lambda: not pid_alive(by_subjob[1]), 60, "subjob 1's process to be gone")
     assert pid_alive(by_subjob[0]), "killing subjob 1 must not touch subjob 0"
     assert widget.cells == "rk"
 
     again = widget.run_action("kill_subjob", subjob=1)
     assert again["state"] == "refused" and "already killed" in again["message"]
     widget.run_action("kill")
-    wait_until(lambda: not any(pid_alive(p) for p in pids), 10, "all processes gone")
+    wait_until(lambda: not any(pid_alive(p) for p in pids), 60, "all processes gone")
     done = widget.run_action("kill")
     assert done["state"] == "refused" and "nothing to kill" in done["message"], done
 
@@ -197,23 +201,27 @@ def test_resubmit_failed_subjobs_runs_them_again_and_keeps_the_old_output(
     assert nothing["state"] == "refused" and "no failed subjobs" in nothing["message"]
 
 
-def test_a_closed_widget_gets_no_updates_and_is_not_kept_alive(ganga: Any) -> None:
+def test_a_closed_widget_gets_no_updates_and_is_not_kept_alive(ganga: Any, tmp_path: Path) -> None:
     from ganga_widgets.dispatcher import dispatcher
 
-    job = python_job(ganga, "import time; time.sleep(2)", args=[["a"], ["b"]])
+    flag = tmp_path / "finish"
+    job = python_job(ganga, WAIT_FOR_FLAG, args=[[str(flag)], [str(flag)]])
     job.submit()
     widget = _widget(job)
     open_widget = _widget(job)
     assert dispatcher().listener_count() == 2
+    # both running, and waiting: nothing changes until the flag
+    wait_until(lambda: widget.cells == open_widget.cells == "rr", 60, "both shown running")
     frozen = widget.cells
 
     widget.close()
     assert dispatcher().listener_count() == 1
+    flag.touch()
     wait_until(lambda: open_widget.cells == "cc", 60, "the job to complete")
     assert widget.cells == frozen, "a closed widget was still updated"
 
     ref = weakref.ref(widget)
-    del widget
+    widget = None  # the last reference (the lambda above reads this variable)
     gc.collect()
     assert ref() is None, "something still holds the closed widget"
     open_widget.close()
@@ -272,23 +280,27 @@ def test_a_job_whose_output_dir_is_gone_shows_that(ganga: Any, tmp_path: Path) -
     assert "output directory missing" in widget.detail["stderr"]["error"]
 
 
-def test_monitoring_disabled_and_enabled_again_still_updates_the_widget(ganga: Any) -> None:
+def test_monitoring_disabled_and_enabled_again_still_updates_the_widget(
+    ganga: Any, tmp_path: Path
+) -> None:
     """Ganga 8.7.12 never polls again a backend that was active when monitoring was
     disabled for longer than one poll period."""
-    job = python_job(ganga, "import time; time.sleep(3)")
+    flag = tmp_path / "finish"
+    job = python_job(ganga, WAIT_FOR_FLAG, args=[[str(flag)]])
     job.submit()
     widget = _widget(job)
-    wait_until(lambda: widget.summary["status"] == "running", 30, "the job to run")
+    wait_until(lambda: widget.summary["status"] == "running", 60, "the job to run")
     ganga.disableMonitoring()
-    status_file = Path(job.outputdir) / "__jobstatus__"
+    flag.touch()
+    status_file = Path(job.subjobs[0].outputdir) / "__jobstatus__"
     wait_until(
         lambda: "EXITCODE" in (status_file.read_text() if status_file.exists() else ""),
-        30,
+        60,
         "the job's process to end while monitoring is off",
     )
     assert widget.summary["status"] == "running"
     ganga.enableMonitoring()
-    wait_until(lambda: widget.summary["status"] == "completed", 30, "the job to be seen completed")
+    wait_until(lambda: widget.summary["status"] == "completed", 60, "the job to be seen completed")
 
 
 def test_a_finished_job_after_a_restart_shows_its_final_state_at_once(tmp_path: Path) -> None:
@@ -342,7 +354,7 @@ def test_a_burst_of_status_changes_is_coalesced_into_few_updates(ganga: Any) -> 
     start = time.monotonic()
     for sj in impl.subjobs:  # what a monitoring thread does, 1000 times in a row
         sj.updateStatus("failed", update_master=False)
-    wait_until(lambda: widget.counts == {"failed": 1000}, 10, "all 1000 changes shown")
+    wait_until(lambda: widget.counts == {"failed": 1000}, 60, "all 1000 changes shown")
     elapsed = time.monotonic() - start
 
     assert widget.cells == "f" * 1000

@@ -111,7 +111,7 @@ def test_cancel_mid_run_kills_the_processes(ganga: Any, tmp_path: Path) -> None:
     message = run.cancel()
 
     assert "killed" in message, message
-    wait_until(lambda: not any(pid_alive(p) for p in pids), 10, "the calls' processes gone")
+    wait_until(lambda: not any(pid_alive(p) for p in pids), 60, "the calls' processes gone")
     assert run.job.status == "killed"
     assert {e.type for e in run.exceptions().values()} == {"Killed"}
 

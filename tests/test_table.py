@@ -173,10 +173,10 @@ def test_changes_made_through_ganga_reach_the_table_as_patches(ganga: Any) -> No
 
     # A job created in the API appears on top; a removed one disappears; totals follow.
     fresh = python_job(ganga, "pass", name="fresh")
-    wait_until(lambda: table.rows[0]["id"] == fresh.id, 10, "the new job to be listed")
+    wait_until(lambda: table.rows[0]["id"] == fresh.id, 60, "the new job to be listed")
     assert table.total == 32
     jobs[-1].remove()
-    wait_until(lambda: table.total == 31, 10, "the removed job to go")
+    wait_until(lambda: table.total == 31, 60, "the removed job to go")
     assert jobs[-1].id not in [r["id"] for r in table.rows]
     assert _statuses(table) == {"new": 30, "killed": 1}
 
@@ -205,7 +205,7 @@ def test_actions_from_the_view_act_on_the_real_jobs(ganga: Any, tmp_path: Path) 
     fixed.touch()
     assert _act(table, "resubmit", [split.id])["state"] == "done"
     wait_until(lambda: str(split.status) == "completed", 60, "the resubmitted job to complete")
-    row = wait_until(lambda: _row(table, split.id, "completed"), 10, "the row to follow")
+    row = wait_until(lambda: _row(table, split.id, "completed"), 60, "the row to follow")
     assert row["counts"] == {"completed": 3}
 
     # Open shows that job's own JobWidget below the table; Close drops it.
