@@ -108,29 +108,38 @@ def _kill_notebook(path: Path, token: str, flag: Path) -> Path:
     )
 
 
-def _condor_notebook(path: Path) -> Path:
-    """Two blocker jobs fill the pool's two slots, so the watched job is idle for a while."""
+# A Condor job that runs until its flag file (argv[1]) exists.
+UNTIL_FLAG = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]): time.sleep(0.2)"
+
+
+def _condor_notebook(path: Path, blockers_end: Path, job_ends: Path) -> Path:
+    """Two blocker jobs fill the pool's two slots until ``blockers_end`` exists, so the
+    watched job is idle until then; it runs until ``job_ends`` exists."""
     return _write_notebook(
         path,
         nbformat.v4.new_code_cell(
-            "import time, ganga_widgets\n"
+            "import sys, time, ganga_widgets\n"
             "from ganga_widgets import JobWidget\n"
             "from ganga_widgets.condor import bindings as condor\n"
             "ganga_widgets.start()\n"
             "htcondor = condor.bindings()  # htcondor2, or the version-1 module before 24\n"
             "g = ganga_widgets.session.gpi()\n"
-            "blockers = g.Job(application=g.Executable(exe='/bin/sleep'),\n"
-            "                 splitter=g.ArgSplitter(args=[['8'], ['8']]), backend=g.Condor())\n"
+            f"until_flag = {UNTIL_FLAG!r}\n"
+            "blockers = g.Job(application=g.Executable(exe=sys.executable),\n"
+            "                 splitter=g.ArgSplitter(args=[['-c', until_flag, "
+            f"{str(blockers_end)!r}]] * 2),\n"
+            "                 backend=g.Condor())\n"
             "blockers.submit()\n"
             "cluster = blockers.subjobs[0].backend.id.split('.')[0]\n"
-            "deadline = time.time() + 60\n"
+            "deadline = time.time() + 120\n"
             "while time.time() < deadline and len(htcondor.Schedd().query(\n"
             "        f'ClusterId == {cluster} && JobStatus == 2', ['ProcId'])) < 2:\n"
             "    time.sleep(0.2)"
         ),
         nbformat.v4.new_code_cell(
             "job = g.Job(name='waits for a slot', backend=g.Condor(),\n"
-            "            application=g.Executable(exe='/bin/sleep', args=['6']))\n"
+            "            application=g.Executable(exe=sys.executable, args=['-c', until_flag, "
+            f"{str(job_ends)!r}]))\n"
             "job.submit()\n"
             "JobWidget(job)"
         ),
@@ -229,28 +238,36 @@ def test_a_condor_jobs_widget_goes_idle_running_held_completed_in_jupyterlab(
 ) -> None:
     from playwright.sync_api import expect
 
-    server = jupyter("lab", [_condor_notebook(tmp_path / "condor.ipynb")])
-    page.goto(server.notebook_url("condor.ipynb"))
-    run_all_cells(page)
-    widget = page.locator(WIDGET)
-    expect(widget).to_be_visible(timeout=120_000)
+    blockers_end, job_ends = tmp_path / "blockers-end", tmp_path / "job-ends"
+    notebook = _condor_notebook(tmp_path / "condor.ipynb", blockers_end, job_ends)
+    try:
+        server = jupyter("lab", [notebook])
+        page.goto(server.notebook_url("condor.ipynb"))
+        run_all_cells(page)
+        widget = page.locator(WIDGET)
+        expect(widget).to_be_visible(timeout=120_000)
 
-    expect(widget).to_have_attribute("data-status", "idle", timeout=30_000)
-    expect(widget.locator(".gw-condor")).to_contain_text("HTCondor")
-    widget.screenshot(path=str(artifacts / "condor-lab-idle.png"))
-    expect(widget).to_have_attribute("data-status", "running", timeout=60_000)
-    expect(widget.locator(".gw-condor")).to_contain_text("on slot")
-    widget.screenshot(path=str(artifacts / "condor-lab-running.png"))
+        expect(widget).to_have_attribute("data-status", "idle", timeout=60_000)  # until the flag
+        expect(widget.locator(".gw-condor")).to_contain_text("HTCondor")
+        widget.screenshot(path=str(artifacts / "condor-lab-idle.png"))
+        blockers_end.touch()
+        expect(widget).to_have_attribute("data-status", "running", timeout=60_000)
+        expect(widget.locator(".gw-condor")).to_contain_text("on slot")
+        widget.screenshot(path=str(artifacts / "condor-lab-running.png"))
 
-    widget.locator(".gw-hold").click()
-    expect(widget).to_have_attribute("data-status", "held", timeout=15_000)
-    expect(widget.locator(".gw-hold-reason")).to_contain_text("held from a notebook")
-    expect(widget.locator(".gw-release")).to_be_visible()
-    widget.screenshot(path=str(artifacts / "condor-lab-held.png"))
-    widget.locator(".gw-release").click()
-    expect(widget).to_have_attribute("data-status", "running", timeout=30_000)
-    expect(widget).to_have_attribute("data-status", "completed", timeout=60_000)
-    widget.screenshot(path=str(artifacts / "condor-lab-completed.png"))
+        widget.locator(".gw-hold").click()
+        expect(widget).to_have_attribute("data-status", "held", timeout=60_000)
+        expect(widget.locator(".gw-hold-reason")).to_contain_text("held from a notebook")
+        expect(widget.locator(".gw-release")).to_be_visible()
+        widget.screenshot(path=str(artifacts / "condor-lab-held.png"))
+        widget.locator(".gw-release").click()
+        expect(widget).to_have_attribute("data-status", "running", timeout=60_000)
+        job_ends.touch()  # it runs until now, however long the clicks above took
+        expect(widget).to_have_attribute("data-status", "completed", timeout=60_000)
+        widget.screenshot(path=str(artifacts / "condor-lab-completed.png"))
+    finally:  # whatever happened, the jobs end: nothing waits for a flag
+        blockers_end.touch()
+        job_ends.touch()
 
 
 def test_a_submit_notebook_shows_the_run_live_and_its_failed_call(
