@@ -30,9 +30,14 @@ def _cluster(job: Any) -> str:
     return first.backend.id.split(".")[0]
 
 
-def _running(ganga: Any, tmp_path: Path, seconds: str, subjobs: int) -> tuple[Any, Any]:
-    """A job of ``subjobs`` sleeping subjobs, submitted, with its widget, once all run."""
-    job = condor_job(ganga, tmp_path, SLEEP, args=[[seconds]] * subjobs)
+# Runs until its flag file (argv[1]) exists: it ends when the test says so.
+UNTIL_FLAG = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.2)\n"
+
+
+def _running(ganga: Any, tmp_path: Path, subjobs: int) -> tuple[Any, Any]:
+    """A job of ``subjobs`` subjobs, submitted, with its widget, once all run. They run
+    until ``tmp_path / "finish"`` exists (the fixture removes them after the test)."""
+    job = condor_job(ganga, tmp_path, UNTIL_FLAG, args=[[str(tmp_path / "finish")]] * subjobs)
     job.submit()
     widget = _widget(job)
     wait_until(lambda: widget.cells == "r" * subjobs, 60, f"{subjobs} subjobs running")
@@ -71,7 +76,7 @@ def test_a_condor_job_ends_with_counts_exit_codes_and_what_htcondor_measured(
 def test_a_held_job_shows_held_with_its_reason_and_release_makes_it_run(
     condor_ganga: Any, tmp_path: Path
 ) -> None:
-    job, widget = _running(condor_ganga, tmp_path, "4", 2)
+    job, widget = _running(condor_ganga, tmp_path, 2)
 
     condor_tool("condor_hold", f"{_cluster(job)}.1")  # from a terminal, outside the notebook
 
@@ -89,12 +94,13 @@ def test_a_held_job_shows_held_with_its_reason_and_release_makes_it_run(
 
     assert outcome["state"] == "done", outcome
     wait_until(lambda: widget.cells[1] in "ir", 60, "subjob 1 released")
+    (tmp_path / "finish").touch()
     wait_until(lambda: widget.summary["status"] == "completed", 60, "the job to complete")
     assert widget.held == [] and widget.counts == {"completed": 2}
 
 
 def test_hold_from_the_widget_and_release_all_held(condor_ganga: Any, tmp_path: Path) -> None:
-    _, widget = _running(condor_ganga, tmp_path, "30", 2)
+    _, widget = _running(condor_ganga, tmp_path, 2)
     for subjob in (0, 1):
         assert widget.run_action("hold", subjob=subjob)["state"] == "done"
     wait_until(lambda: widget.summary["status"] == "held", 60, "the job shown held")
@@ -104,7 +110,7 @@ def test_hold_from_the_widget_and_release_all_held(condor_ganga: Any, tmp_path: 
     outcome = widget.run_action("release_held")
 
     assert outcome["state"] == "done" and "released 2" in outcome["message"], outcome
-    wait_until(lambda: widget.cells == "rr", 30, "both subjobs running again")
+    wait_until(lambda: widget.cells == "rr", 60, "both subjobs running again")
     refused = widget.run_action("release", subjob=0)
     assert refused["state"] in ("failed", "refused"), refused
 
@@ -158,7 +164,7 @@ def test_kill_from_the_widget_removes_the_jobs_from_the_schedd(
 def test_a_job_removed_with_condor_rm_outside_shows_killed_within_seconds(
     condor_ganga: Any, tmp_path: Path
 ) -> None:
-    job, widget = _running(condor_ganga, tmp_path, "60", 2)
+    job, widget = _running(condor_ganga, tmp_path, 2)
 
     condor_tool("condor_rm", _cluster(job))
 
@@ -259,7 +265,7 @@ def test_an_unreachable_schedd_is_reported_and_the_view_recovers(
     logging.getLogger().addHandler(handler)
     previous_hook = threading.excepthook
     threading.excepthook = lambda args: errors.append(f"thread died: {args.exc_value!r}")
-    job = condor_job(condor_ganga, tmp_path, SLEEP, args=[["25"]])
+    job = condor_job(condor_ganga, tmp_path, UNTIL_FLAG, args=[[str(tmp_path / "finish")]])
     job.submit()
     widget = _widget(job)
     wait_until(lambda: widget.cells == "r", 60, "the job running")
@@ -267,14 +273,15 @@ def test_an_unreachable_schedd_is_reported_and_the_view_recovers(
         condor_tool("condor_off", "-fast", "-schedd")
 
         notice = wait_until(
-            lambda: "cannot be reached since" in widget.notice and widget.notice, 20,
+            lambda: "cannot be reached since" in widget.notice and widget.notice, 60,
             "the view to say the schedd cannot be reached",
         )  # fmt: skip
         assert "last heard from" in notice
         assert widget.cells == "r", "the last known state must stay"
     finally:
         condor_tool("condor_on", "-schedd")
-    wait_until(lambda: widget.notice == "", 30, "the notice to clear once the schedd is back")
+    wait_until(lambda: widget.notice == "", 60, "the notice to clear once the schedd is back")
+    (tmp_path / "finish").touch()
     wait_until(lambda: widget.summary["status"] == "completed", 90, "the job to complete")
     threading.excepthook = previous_hook
     logging.getLogger().removeHandler(handler)
@@ -331,7 +338,7 @@ def test_without_condor_tail_the_view_says_why_there_is_no_live_stderr(
     os.environ["PATH"] = os.pathsep.join(
         p for p in os.environ["PATH"].split(os.pathsep) if not os.path.exists(f"{p}/condor_tail")
     )
-    _, widget = _running(condor_ganga, tmp_path, "60", 1)
+    _, widget = _running(condor_ganga, tmp_path, 1)
     widget._handle_custom_msg({"type": "select", "subjob": 0}, [])
 
     wait_until(

@@ -371,7 +371,7 @@ def test_what_ganga_logs_about_a_job_is_in_its_widget_and_in_the_log_file(ganga:
     widget = _widget(job)
     wait_until(lambda: widget.summary["status"] == "completed", 60, "the job to complete")
     lines = wait_until(
-        lambda: [line for line in widget.ganga_log if f"job {job.id} " in line], 10,
+        lambda: [line for line in widget.ganga_log if f"job {job.id} " in line], 60,
         "Ganga's lines about the job in the widget",
     )  # fmt: skip
     assert any(f"submitting job {job.id}" in line for line in widget.ganga_log), widget.ganga_log

@@ -167,7 +167,7 @@ def test_changes_made_through_ganga_reach_the_table_as_patches(ganga: Any) -> No
     assert table.rows[0]["times"]["finished"]  # and the page the trait holds is current
     # Once patching pauses, the page goes whole once, for what records synced state only
     # (nbclient saving the notebook); the view gets no other copy.
-    wait_until(lambda: any(m["method"] == "update" and _rows_in(m, "killed") for m in sent), 10,
+    wait_until(lambda: any(m["method"] == "update" and _rows_in(m, "killed") for m in sent), 60,
                "the page to be synced whole after the patch")  # fmt: skip
     assert sum(1 for m in sent if m["method"] == "update" and "rows" in m["state"]) == 1
 
