@@ -272,3 +272,75 @@ except KeyboardInterrupt:
 
     assert re.search(r"INTERRUPTED; job (running|submitted)\b", out), out + err  # not ended
     assert "Stopped waiting; job 0 goes on (run.cancel() stops it)." in err
+
+
+def _returns_a_lock(x: int) -> Any:
+    import threading
+
+    return threading.Lock()
+
+
+def test_a_call_returning_what_cannot_be_sent_back_is_a_remote_error_saying_so(
+    ganga: Any,
+) -> None:
+    from ganga_widgets import RemoteError, submit
+
+    run = submit(_returns_a_lock, [1])
+    with pytest.raises(RemoteError) as raised:
+        run.result(0, timeout=120)
+    assert "returned a lock, which cannot be sent back" in raised.value.message
+    assert run.widget.failures[0]["call_error"]["message"] == raised.value.message
+
+
+def _two_hundred_mb(x: int) -> bytes:
+    return bytes([x]) * (200 * 1024 * 1024)
+
+
+def test_a_200_mb_result_is_read_only_when_asked_for_and_the_widget_stays_light(
+    ganga: Any,
+) -> None:
+    import json
+    import resource
+
+    from ganga_widgets import submit
+
+    def peak_mb() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    start = peak_mb()
+    run = submit(_two_hundred_mb, [7])
+    run.wait(timeout=300, progress=False)
+    widget = run.widget
+    state = widget.get_state()
+    sent = len(json.dumps({k: v for k, v in state.items() if not isinstance(v, bytes)}))
+    assert sent < 100_000, f"the widget's state is {sent} bytes"
+    assert peak_mb() - start < 100, "the result was read before it was asked for"
+    value = run.result(0)
+    assert len(value) == 200 * 1024 * 1024 and value[:3] == b"\x07\x07\x07"
+    assert peak_mb() - start > 190  # what reading it costs: the check above could fail
+
+
+def _says_in_other_scripts(word: str) -> str:
+    import sys
+
+    sys.stderr.buffer.write(b"not utf-8: \xff\xfe\xc3(\n")  # bytes no decoder accepts
+    sys.stderr.flush()
+    if word == "boom":
+        raise ValueError("échec ✗ — 失败")
+    return word.upper()
+
+
+def test_names_arguments_stderr_and_errors_beyond_ascii_and_utf_8(ganga: Any) -> None:
+    from ganga_widgets import RemoteError, submit
+
+    run = submit(_says_in_other_scripts, ["naïve ☃", "boom"], name="résumé ✓ 测试")
+    run.wait(timeout=120, progress=False)
+    assert run.result(0) == "NAÏVE ☃"
+    with pytest.raises(RemoteError, match="échec ✗ — 失败"):
+        run.result(1)
+    widget = run.widget
+    assert widget.summary["name"] == "résumé ✓ 测试"
+    widget._handle_custom_msg({"type": "select", "subjob": 0}, [])
+    stderr = wait_until(lambda: widget.detail.get("stderr", {}).get("text"), 60, "stderr")
+    assert "not utf-8: \ufffd\ufffd\ufffd(" in stderr, stderr  # shown, each bad byte replaced
+    assert widget.failures[0]["call_error"]["message"] == "échec ✗ — 失败"
