@@ -468,3 +468,65 @@ def test_a_second_session_on_the_gangadir_refuses_actions_and_leaves_the_owners_
         flag.touch()
         if owner.poll() is None:
             owner.kill()
+
+
+def test_directories_deleted_while_the_job_runs_are_said_and_the_job_ends_failed(
+    ganga: Any, tmp_path: Path
+) -> None:
+    import shutil
+
+    from ganga_widgets.ganga_adapter import objects
+
+    flag = tmp_path / "finish"
+    job = python_job(ganga, WAIT_FOR_FLAG, args=[[str(flag)]])
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.cells == "r", 60, "the subjob running")
+    subjob = objects.implementation(job).subjobs[0]
+    outputdir, workdir = Path(subjob.outputdir), Path(subjob.backend.workdir)
+    assert outputdir.is_dir() and workdir.is_dir(), "precondition"
+
+    shutil.rmtree(outputdir)  # by the user, from a terminal, while it runs
+    shutil.rmtree(workdir)
+
+    widget._handle_custom_msg({"type": "select", "subjob": 0}, [])
+    wait_until(
+        lambda: "missing" in (widget.detail.get("stderr") or {}).get("error", ""),
+        60,
+        "the view to say the subjob's files are gone",
+    )
+    flag.touch()  # its process ends, with nowhere to write its exit code
+    wait_until(lambda: widget.cells == "f", 60, "the subjob to end failed")
+    later = python_job(ganga, "print('fine')")  # and the session goes on
+    later.submit()
+    wait_until(lambda: later.status == "completed", 60, "another job to complete")
+
+
+def test_fifty_widgets_on_one_job_all_follow_it_and_leave_nothing_behind_once_closed(
+    ganga: Any, tmp_path: Path
+) -> None:
+    import threading
+
+    from ganga_widgets.dispatcher import dispatcher
+
+    flag = tmp_path / "finish"
+    job = python_job(ganga, WAIT_FOR_FLAG, args=[[str(flag)]] * 3)
+    job.submit()
+    first = _widget(job)
+    wait_until(lambda: first.cells.count("r") == 2, 60, "two subjobs running")
+    threads = threading.active_count()
+    widgets = [first] + [_widget(job) for _ in range(49)]
+    assert dispatcher().listener_count() == 50
+    assert threading.active_count() <= threads, "a widget started a thread of its own"
+
+    flag.touch()
+    for widget in widgets:  # every one follows the job to its end
+        wait_until(lambda w=widget: w.summary["status"] == "completed", 60, "completed")
+        assert widget.counts == {"completed": 3}
+    refs = [weakref.ref(w) for w in widgets]
+    for widget in widgets:
+        widget.close()
+    widgets = first = widget = None  # type: ignore[assignment]
+    gc.collect()
+    assert dispatcher().listener_count() == 0
+    assert not [r for r in refs if r() is not None], "closed widgets are still held"

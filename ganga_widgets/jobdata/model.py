@@ -35,6 +35,7 @@ class JobModel:
         self.codes = SubjobCodes()
         self.detail_of: int | None = None  # subjob the detail panel shows
         self._failures_key: tuple | None = None  # None: not computed yet
+        self._read_at_end = False  # every subjob read since the job last ended
 
     # -- reading the job ----------------------------------------------------------------------
 
@@ -42,10 +43,12 @@ class JobModel:
         """Read every subjob's status (after a split, at the end, on demand)."""
         if self.condor:
             watcher().read_now(self.job)
+        ended = self.job.status in FINAL
         statuses = subjob_statuses(self.job)
         if self.condor:
             statuses = [display_status(s, self.facts(i)) for i, s in enumerate(statuses)]
         self.codes = SubjobCodes(statuses)
+        self._read_at_end = ended
 
     def apply(self, changes: Changes) -> None:
         """Take in the dispatcher's changes: subjob ids (None: the job) to jobs."""
@@ -87,8 +90,14 @@ class JobModel:
         the subjob it shows changed. Failures are recomputed only when they change."""
         job = self.job
         summary = read.summary(job)
-        counts = self.codes.counts()
         ganga_status = summary["status"]
+        if ganga_status not in FINAL:
+            self._read_at_end = False
+        elif not self._read_at_end and len(self.codes):
+            # it ended after the changes in hand were taken in (its own change comes with
+            # the next flush): not "completed" beside counts of subjobs still running
+            self.read_all()
+        counts = self.codes.counts()
         if len(self.codes):
             summary["status"] = job_status(ganga_status, counts)
         else:  # HTCondor may say more than Ganga's "submitted": idle, held
