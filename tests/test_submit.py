@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -12,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import pid_alive, wait_until
+from conftest import pid_alive, unavailable, wait_until
 
 pytestmark = pytest.mark.ganga
 
@@ -344,3 +346,56 @@ def test_names_arguments_stderr_and_errors_beyond_ascii_and_utf_8(ganga: Any) ->
     stderr = wait_until(lambda: widget.detail.get("stderr", {}).get("text"), 60, "stderr")
     assert "not utf-8: \ufffd\ufffd\ufffd(" in stderr, stderr  # shown, each bad byte replaced
     assert widget.failures[0]["call_error"]["message"] == "échec ✗ — 失败"
+
+
+FULL_GANGADIR = """
+import json, os, sys
+import ganga_widgets
+from ganga_widgets import session
+
+gangadir = sys.argv[1]
+ganga_widgets.start(gangadir=gangadir, console=False)
+filler = os.path.join(gangadir, "filler")
+with open(filler, "wb") as f:  # the filesystem full to the last byte
+    try:
+        while True:
+            f.write(b"x" * 65536)
+            f.flush()
+    except OSError:
+        pass
+
+def square(x):
+    return x * x
+
+try:
+    ganga_widgets.submit(square, range(3))
+    refused = None
+except OSError as err:
+    refused = str(err)
+os.remove(filler)  # room again: the session goes on
+values = ganga_widgets.submit(square, range(3)).results(timeout=120)
+print("RESULT " + json.dumps({"refused": refused, "values": values,
+                              "jobs": [j.id for j in session.gpi().jobs]}))
+"""
+
+
+def test_a_full_gangadir_refuses_a_submit_saying_where_and_what_to_do(tmp_path: Path) -> None:
+    """A tmpfs of 8 MB as the gangadir, mounted in a mount namespace of the test's own."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        unavailable("a filesystem of the test's own needs root and unshare(1)")
+    gangadir = tmp_path / "small disk"
+    gangadir.mkdir()
+    mount_then_run = 'mount -t tmpfs -o size=8m tmpfs "$1" && exec "$2" -c "$3" "$1"'
+    proc = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount_then_run,
+         "sh", str(gangadir), sys.executable, FULL_GANGADIR],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "HOME": str(tmp_path)},
+    )  # fmt: skip
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), "")
+    assert line, proc.stdout[-3000:] + proc.stderr[-3000:]
+    found = json.loads(line[len("RESULT ") :])
+    assert f"gangadir {gangadir} (No space left on device)" in found["refused"]
+    assert "nothing was submitted" in found["refused"] and "Free space" in found["refused"]
+    assert found["values"] == [0, 1, 4]
+    assert found["jobs"] == [0], "the refused submit left a job behind"
+    assert "Logging error" not in proc.stderr, proc.stderr[-3000:]  # quiet, cell and all

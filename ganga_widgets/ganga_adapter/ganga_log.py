@@ -136,10 +136,21 @@ def show_on_console(shown: bool) -> None:
             handler.addFilter(_NotGanga())
 
 
+class _FileLog(logging.handlers.RotatingFileHandler):
+    """The file of all Ganga's records. A record the disk refuses (full, read-only) is
+    dropped quietly: it is still in its job's panel, and logging's own report of the
+    failure, a traceback per record, would land in the cell."""
+
+    dropped = 0
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.dropped += 1
+
+
 def _file_handler(gangadir: str) -> logging.Handler:
     folder = os.path.join(gangadir, "ganga_widgets")
     os.makedirs(folder, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
+    handler = _FileLog(
         path(gangadir), maxBytes=FILE_BYTES, backupCount=FILE_BACKUPS, encoding="utf-8", delay=True
     )
     handler.setLevel(logging.INFO)

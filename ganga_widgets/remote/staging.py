@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -51,9 +52,12 @@ def stage(
 
     pickler = _refusing_files(cloudpickle)
     base = os.path.join(gangadir, names.STAGING_PARENT)
-    os.makedirs(base, exist_ok=True)
-    # on the gangadir's filesystem: renamed into the job's workspace once whole
-    staged = tempfile.mkdtemp(prefix=names.STAGING_PREFIX, dir=base)
+    try:
+        os.makedirs(base, exist_ok=True)
+        # on the gangadir's filesystem: renamed into the job's workspace once whole
+        staged = tempfile.mkdtemp(prefix=names.STAGING_PREFIX, dir=base)
+    except OSError as err:
+        raise _unwritable(gangadir, err) from err
     try:
         _dump(os.path.join(staged, names.CALL), (fn, kwargs), pickler, "fn (with kwargs)")
         os.mkdir(os.path.join(staged, names.ITEMS))
@@ -80,10 +84,29 @@ def stage(
         }
         with open(os.path.join(staged, names.META), "w", encoding="utf-8") as f:
             json.dump(meta, f)
+    except OSError as err:
+        shutil.rmtree(staged, ignore_errors=True)
+        if err.errno in UNWRITABLE:
+            raise _unwritable(gangadir, err) from err
+        raise
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return staged, count
+
+
+# A directory that refuses writes: full, over quota, read-only, not ours.
+UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def _unwritable(gangadir: str, err: OSError) -> OSError:
+    """The gangadir refused a write (full, read-only, over quota...): say which directory,
+    that nothing was submitted, and what to do."""
+    return OSError(
+        err.errno,
+        f"cannot write the run's files into the gangadir {gangadir} ({err.strerror or err}): "
+        "nothing was submitted. Free space there (or make it writable), then submit again",
+    )
 
 
 def _user_paths() -> list[str]:
