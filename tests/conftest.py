@@ -52,6 +52,10 @@ def ganga(tmp_path: Path) -> Any:
     return session.gpi()
 
 
+# A job's Python code that runs until its flag file (argv[1]) exists: a job that ends when
+# the test says so, not after a time a slow machine may overrun.
+UNTIL_FLAG = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.1)\n"
+
 # Subjobs a Local job runs at once: Ganga's default is the number of cores, so that tests
 # waiting for "both running" would hang on one core and see four on sixteen.
 LOCAL_BATCH = 2

@@ -18,7 +18,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from conftest import condor_job, wait_until
+from conftest import UNTIL_FLAG, condor_job, wait_until
 from notebooks import execute, text_of
 
 pytestmark = pytest.mark.ganga
@@ -27,7 +27,6 @@ HTCONDOR_MAJOR = int(version("htcondor").split(".")[0])
 # What could break a command line if it were read again by a shell.
 ARGUMENTS = ["two words", "it's", '"quoted"', "$HOME", "a;b", "*", "line 1\nline 2", "", "\\$x"]
 PRINT_ARGV = "import json, sys; print('ARGV', json.dumps(sys.argv[1:]))"
-WAIT_FOR_FILE = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]): time.sleep(0.2)\n"
 
 
 def _ended(job: Any, timeout: float) -> str:
@@ -78,7 +77,7 @@ def test_without_htcondor2_the_version_1_module_serves_the_view(
 
     assert condor.bindings().__name__ == "htcondor"
     go = tmp_path / "go"
-    job = condor_job(condor_ganga, tmp_path, WAIT_FOR_FILE, args=[[str(go)]])
+    job = condor_job(condor_ganga, tmp_path, UNTIL_FLAG, args=[[str(go)]])
     job.submit()
     widget = JobWidget(job)
     wait_until(lambda: widget.cells == "r", 60, "the job shown running (its event log)")

@@ -23,7 +23,7 @@ from browser import (
     run_all_cells,
     wait_all_cells_done,
 )
-from conftest import ROOT, SUITE_CACHE, wait_until
+from conftest import ROOT, SUITE_CACHE, UNTIL_FLAG, wait_until
 from notebooks import WARNINGS
 
 pytestmark = pytest.mark.browser
@@ -106,10 +106,6 @@ def _kill_notebook(path: Path, token: str, flag: Path) -> Path:
             "    time.sleep(0.05)"
         ),
     )
-
-
-# A Condor job that runs until its flag file (argv[1]) exists.
-UNTIL_FLAG = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]): time.sleep(0.2)"
 
 
 def _condor_notebook(path: Path, blockers_end: Path, job_ends: Path) -> Path:

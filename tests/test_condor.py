@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import condor_job, condor_tool, python_job, wait_until
+from conftest import UNTIL_FLAG, condor_job, condor_tool, python_job, wait_until
 
 pytestmark = pytest.mark.ganga
 
@@ -28,10 +28,6 @@ def _widget(job: Any) -> Any:
 def _cluster(job: Any) -> str:
     first = job.subjobs[0] if len(job.subjobs) else job
     return first.backend.id.split(".")[0]
-
-
-# Runs until its flag file (argv[1]) exists: it ends when the test says so.
-UNTIL_FLAG = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.2)\n"
 
 
 def _running(ganga: Any, tmp_path: Path, subjobs: int) -> tuple[Any, Any]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import pid_alive, python_job, wait_until
+from conftest import UNTIL_FLAG, pid_alive, python_job, wait_until
 
 pytestmark = pytest.mark.ganga
 
@@ -97,10 +97,6 @@ def _running_pids(marker_dir: Path, count: int) -> list[int]:
     files = list(marker_dir.glob("*.pid"))
     return [int(f.read_text()) for f in files] if len(files) >= count else []
 
-
-# Runs until its flag file (argv[1]) exists: a job that ends when the test says, not after
-# a time a slow machine may overrun.
-WAIT_FOR_FLAG = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.1)"
 
 SLEEPER = (
     "import os, sys, time; "
@@ -205,7 +201,7 @@ def test_a_closed_widget_gets_no_updates_and_is_not_kept_alive(ganga: Any, tmp_p
     from ganga_widgets.dispatcher import dispatcher
 
     flag = tmp_path / "finish"
-    job = python_job(ganga, WAIT_FOR_FLAG, args=[[str(flag)], [str(flag)]])
+    job = python_job(ganga, UNTIL_FLAG, args=[[str(flag)], [str(flag)]])
     job.submit()
     widget = _widget(job)
     open_widget = _widget(job)
@@ -286,7 +282,7 @@ def test_monitoring_disabled_and_enabled_again_still_updates_the_widget(
     """Ganga 8.7.12 never polls again a backend that was active when monitoring was
     disabled for longer than one poll period."""
     flag = tmp_path / "finish"
-    job = python_job(ganga, WAIT_FOR_FLAG, args=[[str(flag)]])
+    job = python_job(ganga, UNTIL_FLAG, args=[[str(flag)]])
     job.submit()
     widget = _widget(job)
     wait_until(lambda: widget.summary["status"] == "running", 60, "the job to run")
@@ -478,7 +474,7 @@ def test_directories_deleted_while_the_job_runs_are_said_and_the_job_ends_failed
     from ganga_widgets.ganga_adapter import objects
 
     flag = tmp_path / "finish"
-    job = python_job(ganga, WAIT_FOR_FLAG, args=[[str(flag)]])
+    job = python_job(ganga, UNTIL_FLAG, args=[[str(flag)]])
     job.submit()
     widget = _widget(job)
     wait_until(lambda: widget.cells == "r", 60, "the subjob running")
@@ -510,7 +506,7 @@ def test_fifty_widgets_on_one_job_all_follow_it_and_leave_nothing_behind_once_cl
     from ganga_widgets.dispatcher import dispatcher
 
     flag = tmp_path / "finish"
-    job = python_job(ganga, WAIT_FOR_FLAG, args=[[str(flag)]] * 3)
+    job = python_job(ganga, UNTIL_FLAG, args=[[str(flag)]] * 3)
     job.submit()
     first = _widget(job)
     wait_until(lambda: first.cells.count("r") == 2, 60, "two subjobs running")
