@@ -412,9 +412,7 @@ from ganga_widgets import session
 ganga_widgets.start(gangadir=sys.argv[1], console=False)
 flag = sys.argv[2]
 job = session.gpi().Job(
-    application=session.gpi().Executable(exe=sys.executable, args=[
-        "-c", "import os, sys, time\\nwhile not os.path.exists(sys.argv[1]): time.sleep(0.2)",
-        flag]),
+    application=session.gpi().Executable(exe=sys.executable, args=["-c", sys.argv[3], flag]),
     backend=session.gpi().Local())
 job.submit()
 while job.status != "running":
@@ -436,7 +434,7 @@ def test_a_second_session_on_the_gangadir_refuses_actions_and_leaves_the_owners_
 
     gangadir, flag = tmp_path / "gangadir", tmp_path / "finish"
     owner = subprocess.Popen(
-        [sys.executable, "-c", OWNER, str(gangadir), str(flag)],
+        [sys.executable, "-c", OWNER, str(gangadir), str(flag), UNTIL_FLAG],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "HOME": str(tmp_path)},
     )  # fmt: skip
