@@ -141,10 +141,8 @@ class _FileLog(logging.handlers.RotatingFileHandler):
     dropped quietly: it is still in its job's panel, and logging's own report of the
     failure, a traceback per record, would land in the cell."""
 
-    dropped = 0
-
     def handleError(self, record: logging.LogRecord) -> None:
-        self.dropped += 1
+        pass
 
 
 def _file_handler(gangadir: str) -> logging.Handler:

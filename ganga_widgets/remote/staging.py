@@ -86,7 +86,9 @@ def stage(
             json.dump(meta, f)
     except OSError as err:
         shutil.rmtree(staged, ignore_errors=True)
-        if err.errno in UNWRITABLE:
+        # not a permission error of the user's own items, read meanwhile
+        ours = err.errno in FULL or str(err.filename or "").startswith(staged)
+        if ours and err.errno in UNWRITABLE:
             raise _unwritable(gangadir, err) from err
         raise
     except BaseException:
@@ -95,8 +97,9 @@ def stage(
     return staged, count
 
 
-# A directory that refuses writes: full, over quota, read-only, not ours.
-UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+# A directory that refuses writes: full, over quota, read-only; or not ours to write.
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+UNWRITABLE = FULL | {errno.EACCES, errno.EPERM}
 
 
 def _unwritable(gangadir: str, err: OSError) -> OSError:
