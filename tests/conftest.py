@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -91,6 +92,31 @@ def run_python(tmp_path: Path, code: str, *args: str) -> Any:
         f"no result (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     )
     return json.loads(line[len("RESULT ") :])
+
+
+def on_a_small_disk(tmp_path: Path, *codes: str) -> tuple[list[Any], str]:
+    """Run each ``python -c code gangadir`` in turn, the gangadir (``tmp_path/"small disk"``)
+    an 8 MB tmpfs mounted in a mount namespace of the test's own: nothing outside sees it,
+    and it goes when the last one ends. Returns every ``RESULT ...`` JSON printed, and stderr."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        unavailable("a filesystem of the test's own needs root and unshare(1)")
+    gangadir = tmp_path / "small disk"
+    gangadir.mkdir()
+    each = 'mount -t tmpfs -o size=8m tmpfs "$1" || exit 1; d=$1; shift; '
+    each += 'for code; do "$GW_PYTHON" -c "$code" "$d" || exit $?; done'
+    proc = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", each, "sh",
+         str(gangadir), *codes],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "HOME": str(tmp_path), "GW_PYTHON": sys.executable},
+    )  # fmt: skip
+    found = [
+        json.loads(x[len("RESULT ") :]) for x in proc.stdout.splitlines() if x.startswith("RESULT ")
+    ]
+    assert len(found) == len(codes) and proc.returncode == 0, (
+        f"exit {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    )
+    return found, proc.stderr
 
 
 def pid_alive(pid: int) -> bool:

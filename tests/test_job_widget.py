@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import UNTIL_FLAG, pid_alive, python_job, wait_until
+from conftest import UNTIL_FLAG, on_a_small_disk, pid_alive, python_job, wait_until
 
 pytestmark = pytest.mark.ganga
 
@@ -524,3 +524,97 @@ def test_fifty_widgets_on_one_job_all_follow_it_and_leave_nothing_behind_once_cl
     gc.collect()
     assert dispatcher().listener_count() == 0
     assert not [r for r in refs if r() is not None], "closed widgets are still held"
+
+
+# A kernel on a gangadir that first fills up, then has its repository (where Ganga saves job
+# states) mounted read-only, each while a job ends; then Ganga as it comes loads the gangadir.
+REFUSED_WRITES = """
+import glob, json, os, subprocess, sys, time
+import ganga  # noqa: F401  puts GangaCore on the path
+from GangaCore.Utility.Config import setConfigOption
+import ganga_widgets
+from ganga_widgets import JobWidget, session
+
+gangadir = sys.argv[1]
+flags = os.path.dirname(gangadir)
+setConfigOption("Registry", "AutoFlusherWaitTime", 1)  # Ganga saves every second, not 30
+ganga_widgets.start(gangadir=gangadir, console=False)
+gpi = session.gpi()
+seen = {}
+
+def until(what, condition):
+    deadline = time.monotonic() + 60
+    while not condition():
+        if time.monotonic() > deadline:
+            sys.exit(f"after 60 s still waiting for {what}; seen: {seen}")
+        time.sleep(0.05)
+
+def refused(name, start, end):
+    flag = os.path.join(flags, name)
+    job = gpi.Job(name=name, application=gpi.Executable(exe=sys.executable,
+                                                         args=["-c", UNTIL_FLAG, flag]))
+    job.submit()
+    widget = JobWidget(job)
+    until(name + ": running", lambda: widget.summary["status"] == "running")
+    start()
+    open(flag, "w").close()  # the job ends while its state cannot be saved
+    until(name + ": completed, and said",
+          lambda: widget.summary["status"] == "completed" and "cannot save" in widget.notice)
+    seen[name] = widget.notice
+    end()
+    until(name + ": the notice gone", lambda: "cannot save" not in widget.notice)
+
+filler = os.path.join(gangadir, "filler")
+
+def fill():
+    with open(filler, "wb") as f:  # the filesystem full to the last byte
+        try:
+            while True:
+                f.write(b"x" * 65536)
+                f.flush()
+        except OSError:
+            pass
+
+repository = os.path.join(gangadir, "repository")
+
+def read_only():
+    subprocess.run(["mount", "--bind", repository, repository], check=True)
+    subprocess.run(["mount", "-o", "remount,bind,ro", repository], check=True)
+    try:
+        ganga_widgets.submit(abs, [1])
+    except OSError as err:
+        seen["submit"] = str(err)
+
+refused("full", fill, lambda: os.remove(filler))
+refused("read-only", read_only, lambda: subprocess.run(["umount", repository], check=True))
+workspaces = glob.glob(os.path.join(gangadir, "workspace", "*", "LocalXML", "*"))
+seen["left"] = sorted(os.path.basename(w) for w in workspaces)
+print("RESULT " + json.dumps(seen), flush=True)
+""".replace("UNTIL_FLAG", repr(UNTIL_FLAG))
+
+BARE_GANGA_LOADS = """
+import json, os, sys
+os.environ["GANGA_CONFIG_FILE"] = "/nonexistent"
+import ganga
+from GangaCore.Utility.Config import setConfigOption
+setConfigOption("Configuration", "gangadir", sys.argv[1])
+import ganga.ganga
+print("RESULT " + json.dumps({j.name: j.status for j in ganga.jobs}), flush=True)
+"""
+
+
+def test_a_full_or_read_only_gangadir_while_jobs_end_is_said_and_nothing_is_lost(
+    tmp_path: Path,
+) -> None:
+    """Ganga's registry would stop saving (its flusher thread dead, a traceback under the
+    cell) and shut its monitoring down at the first refused write."""
+    (seen, loaded), stderr = on_a_small_disk(tmp_path, REFUSED_WRITES, BARE_GANGA_LOADS)
+    gangadir = tmp_path / "small disk"
+    for fault, why in (("full", "No space left on device"), ("read-only", "Read-only")):
+        assert f"Ganga cannot save job states into the gangadir {gangadir} ({why}" in seen[fault]
+        assert "saved as soon as it can write again. Free space" in seen[fault]
+    assert f"cannot write into the gangadir {gangadir} (Read-only" in seen["submit"]
+    assert "nothing was submitted" in seen["submit"]
+    assert seen["left"] == ["0", "1"], "the refused submit left a workspace behind"
+    assert loaded == {"full": "completed", "read-only": "completed"}  # saved once it could
+    assert "Traceback" not in stderr, stderr[-3000:]

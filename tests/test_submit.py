@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -14,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import pid_alive, unavailable, wait_until
+from conftest import on_a_small_disk, pid_alive, wait_until
 
 pytestmark = pytest.mark.ganga
 
@@ -385,22 +384,10 @@ print("RESULT " + json.dumps({"refused": refused, "values": values,
 
 
 def test_a_full_gangadir_refuses_a_submit_saying_where_and_what_to_do(tmp_path: Path) -> None:
-    """A tmpfs of 8 MB as the gangadir, mounted in a mount namespace of the test's own."""
-    if os.geteuid() != 0 or not shutil.which("unshare"):
-        unavailable("a filesystem of the test's own needs root and unshare(1)")
+    [found], stderr = on_a_small_disk(tmp_path, FULL_GANGADIR)
     gangadir = tmp_path / "small disk"
-    gangadir.mkdir()
-    mount_then_run = 'mount -t tmpfs -o size=8m tmpfs "$1" && exec "$2" -c "$3" "$1"'
-    proc = subprocess.run(
-        ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount_then_run,
-         "sh", str(gangadir), sys.executable, FULL_GANGADIR],
-        capture_output=True, text=True, timeout=600, env={**os.environ, "HOME": str(tmp_path)},
-    )  # fmt: skip
-    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), "")
-    assert line, proc.stdout[-3000:] + proc.stderr[-3000:]
-    found = json.loads(line[len("RESULT ") :])
     assert f"gangadir {gangadir} (No space left on device)" in found["refused"]
     assert "nothing was submitted" in found["refused"] and "Free space" in found["refused"]
     assert found["values"] == [0, 1, 4]
     assert found["jobs"] == [0], "the refused submit left a job behind"
-    assert "Logging error" not in proc.stderr, proc.stderr[-3000:]  # quiet, cell and all
+    assert "Logging error" not in stderr, stderr[-3000:]  # quiet, cell and all

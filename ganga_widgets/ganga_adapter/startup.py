@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..kernel import in_kernel
-from . import ganga_log, guards, hook, one_command, registry_writes, submission
+from . import ganga_log, guards, hook, one_command, refused_writes, registry_writes, submission
 
 log = logging.getLogger("ganga_widgets")
 
@@ -118,6 +118,7 @@ def _make_live(started_here: bool) -> Session:
     from GangaCore.Utility.Config import getConfig
 
     guards.install()
+    refused_writes.install()
     hook.install_hook(Job)
     submission.install(Job)
     registry_writes.install(Job)

@@ -14,7 +14,7 @@ from typing import Any
 from ..condor.eventlog import Facts
 from ..condor.watcher import watcher
 from ..dispatcher import Changes
-from ..ganga_adapter import startup, submission
+from ..ganga_adapter import refused_writes, startup, submission
 from ..ganga_adapter.ganga_log import job_lines
 from ..ganga_adapter.protocols import GangaJob
 from . import read
@@ -36,6 +36,7 @@ class JobModel:
         self.detail_of: int | None = None  # subjob the detail panel shows
         self._failures_key: tuple | None = None  # None: not computed yet
         self._read_at_end = False  # every subjob read since the job last ended
+        self._writes_seen = -1  # the refused_writes.generation() its notice last showed
 
     # -- reading the job ----------------------------------------------------------------------
 
@@ -80,8 +81,13 @@ class JobModel:
         return display_status(job.status, facts)
 
     def active(self, shown_detail_status: str | None = None) -> bool:
-        """Whether the view has something to follow (a live log, a ticking clock)."""
-        return self.job.status in ACTIVE or shown_detail_status in SHOWN_ACTIVE
+        """Whether the view has something to follow (a live log, a ticking clock, a notice
+        that the gangadir refuses writes, or accepts them again)."""
+        return (
+            self.job.status in ACTIVE
+            or shown_detail_status in SHOWN_ACTIVE
+            or self._writes_seen != refused_writes.generation()
+        )
 
     # -- the view's data ----------------------------------------------------------------------
 
@@ -149,10 +155,11 @@ class JobModel:
 
     def notice(self, summary: dict) -> str:
         """Every problem the user should know about, one per line."""
-        problems = []
+        problems: list[str | None] = []
         current = startup.current()
-        if current is not None and current.problem:
-            problems.append(current.problem)
+        self._writes_seen = refused_writes.generation()
+        if current is not None:
+            problems += [current.problem, refused_writes.problem(current.gangadir)]
         outputdir = summary["outputdir"]
         status = summary["status"]
         # A split job's output is in its subjobs' dirs (a Condor master has none of its own);

@@ -22,6 +22,7 @@ from typing import Any
 from .. import session
 from ..condor import bindings as condor
 from ..ganga_adapter import objects, one_command, registry
+from ..ganga_adapter.refused_writes import refused_by_disk
 from ..ganga_adapter.resolve import resolve
 from ..jobdata.read import backend_type
 from . import names, staging
@@ -79,14 +80,15 @@ def submit(
 
     staged, count = staging.stage(gangadir, fn, args, kwargs, env)  # what can fail comes first
     gpi = session.gpi()
-    job = gpi.Job(
-        name=name if name is not None else getattr(fn, "__name__", "call"),
-        application=gpi.Executable(exe=sys.executable),
-        backend=backend_object,
-    )
-    impl = objects.implementation(job)
-    run_dir = os.path.join(staging.workspace(impl), names.RUN_DIR)
+    job = None
     try:
+        job = gpi.Job(
+            name=name if name is not None else getattr(fn, "__name__", "call"),
+            application=gpi.Executable(exe=sys.executable),
+            backend=backend_object,
+        )
+        impl = objects.implementation(job)
+        run_dir = os.path.join(staging.workspace(impl), names.RUN_DIR)
         os.makedirs(os.path.dirname(run_dir), exist_ok=True)
         os.replace(staged, run_dir)
         worker = os.path.join(run_dir, names.WORKER)
@@ -102,8 +104,9 @@ def submit(
         )
         job.comment = f"ganga_widgets.submit: {staging.describe(fn)} over {count} items"
         job.parallel_submit = False  # Ganga's thread pool costs twice its work here
-    except BaseException:
+    except BaseException as err:
         _take_back(job, staged)
+        _say_plainly_if_refused(err, gangadir)
         raise
     if count <= IN_THE_CALL:
         _submit(job, staged)
@@ -126,16 +129,28 @@ def _submit(job: Any, staged: str) -> None:
         # every subjob runs the worker: split from one template; on Condor, one cluster
         with one_command.scope(objects.implementation(job)):
             job.submit()
-    except BaseException:
+    except BaseException as err:
         _take_back(job, staged)
+        _say_plainly_if_refused(err, session.start().gangadir)
         raise
 
 
 def _take_back(job: Any, staged: str) -> None:
     """After a failed submission: nothing left behind."""
     shutil.rmtree(staged, ignore_errors=True)
-    if job.status == "new":  # never submitted: take it away again
-        job.remove()
+    if job is not None and job.status == "new":  # never submitted: take it away again
+        try:
+            job.remove()
+        except Exception as err:  # e.g. the registry is read-only: the error says so
+            if refused_by_disk(err) is None:
+                raise
+
+
+def _say_plainly_if_refused(err: BaseException, gangadir: str) -> None:
+    """A write the gangadir refused is raised as such: which directory, what to do."""
+    refused = refused_by_disk(err)
+    if refused is not None:
+        raise staging.unwritable(gangadir, refused) from err
 
 
 def attach(job: Any) -> Run:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import io
 import json
 import os
@@ -14,6 +13,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from ..ganga_adapter.refused_writes import FULL, UNWRITABLE
 from . import names
 
 # What of the kernel's environment the worker restores (Ganga's Local backend gives jobs an
@@ -57,7 +57,7 @@ def stage(
         # on the gangadir's filesystem: renamed into the job's workspace once whole
         staged = tempfile.mkdtemp(prefix=names.STAGING_PREFIX, dir=base)
     except OSError as err:
-        raise _unwritable(gangadir, err) from err
+        raise unwritable(gangadir, err) from err
     try:
         _dump(os.path.join(staged, names.CALL), (fn, kwargs), pickler, "fn (with kwargs)")
         os.mkdir(os.path.join(staged, names.ITEMS))
@@ -89,7 +89,7 @@ def stage(
         # not a permission error of the user's own items, read meanwhile
         ours = err.errno in FULL or str(err.filename or "").startswith(staged)
         if ours and err.errno in UNWRITABLE:
-            raise _unwritable(gangadir, err) from err
+            raise unwritable(gangadir, err) from err
         raise
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
@@ -97,17 +97,12 @@ def stage(
     return staged, count
 
 
-# A directory that refuses writes: full, over quota, read-only; or not ours to write.
-FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
-UNWRITABLE = FULL | {errno.EACCES, errno.EPERM}
-
-
-def _unwritable(gangadir: str, err: OSError) -> OSError:
+def unwritable(gangadir: str, err: OSError) -> OSError:
     """The gangadir refused a write (full, read-only, over quota...): say which directory,
     that nothing was submitted, and what to do."""
     return OSError(
         err.errno,
-        f"cannot write the run's files into the gangadir {gangadir} ({err.strerror or err}): "
+        f"cannot write into the gangadir {gangadir} ({err.strerror or err}): "
         "nothing was submitted. Free space there (or make it writable), then submit again",
     )
 
