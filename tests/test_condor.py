@@ -16,6 +16,10 @@ from conftest import UNTIL_FLAG, condor_job, condor_tool, python_job, wait_until
 pytestmark = pytest.mark.ganga
 
 EXIT_WITH = "import sys, time\ntime.sleep(1)\nprint('bye', sys.argv[1], file=sys.stderr)\nsys.exit(int(sys.argv[1]))\n"  # noqa: E501
+# Each start of the job adds a line to the file sys.argv[2]; then it runs until sys.argv[1] exists.
+STARTS_THEN_UNTIL_FLAG = (
+    "import sys\nwith open(sys.argv[2], 'a') as f:\n    f.write('start\\n')\n" + UNTIL_FLAG
+)
 SLEEP = "import sys, time\ntime.sleep(float(sys.argv[1]) if len(sys.argv) > 1 else 60)\n"
 
 
@@ -282,6 +286,70 @@ def test_an_unreachable_schedd_is_reported_and_the_view_recovers(
     threading.excepthook = previous_hook
     logging.getLogger().removeHandler(handler)
     assert errors == [], f"errors escaped from background threads: {errors}"
+
+
+def _counting_starts(ganga: Any, tmp_path: Path) -> tuple[Any, Any, Path, list[str]]:
+    """A one-subjob job that notes each start in ``starts`` and runs until ``finish``
+    exists; its widget once it runs, and the subjob states the widget showed."""
+    starts = tmp_path / "starts"
+    job = condor_job(ganga, tmp_path, STARTS_THEN_UNTIL_FLAG,
+                     args=[[str(tmp_path / "finish"), str(starts)]])  # fmt: skip
+    job.submit()
+    widget = _widget(job)
+    shown: list[str] = []
+    widget.observe(lambda _: shown.append(widget.cells), names=["cells"])
+    wait_until(lambda: widget.cells == "r" and starts.exists(), 60, "the job running")
+    return job, widget, starts, shown
+
+
+def _slots_known() -> int:
+    """The execute slots the collector knows of (0 while it does not answer)."""
+    proc = subprocess.run(["condor_status", "-af", "Name"], capture_output=True, text=True,
+                          timeout=60, cwd="/tmp")  # fmt: skip
+    return len(proc.stdout.split()) if proc.returncode == 0 else 0
+
+
+def _condor(widget: Any) -> dict[str, Any]:
+    return widget.detail.get("condor") or {}
+
+
+def test_schedd_and_collector_restarted_while_a_job_runs_it_reconnects_and_the_view_follows(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    job, widget, starts, shown = _counting_starts(condor_ganga, tmp_path)
+    from ganga_widgets.condor.eventlog import FILE_NAME
+
+    log = Path(job.subjobs[0].outputdir) / FILE_NAME  # the job's event log, HTCondor's own
+    condor_tool("condor_restart", "-schedd")  # the daemon alone: the startd keeps the job
+    wait_until(lambda: "Job reconnected" in log.read_text(), 60, "HTCondor to reconnect")
+    condor_tool("condor_restart", "-collector")
+    wait_until(lambda: _slots_known() == 2, 60, "the collector back, knowing both slots")
+    assert widget.cells == "r" and _condor(widget).get("status") == "running"
+    (tmp_path / "finish").touch()
+    wait_until(lambda: widget.summary["status"] == "completed", 90, "the job to complete")
+    assert starts.read_text() == "start\n", "the job ran again: it did not reconnect"
+    assert set(shown) <= {"r", "g", "c"}, f"the view showed {shown}"
+    wait_until(lambda: widget.notice == "", 60, "no notice left")
+
+
+def test_a_suspended_then_evicted_job_is_shown_as_such_and_runs_to_the_end(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    job, widget, starts, shown = _counting_starts(condor_ganga, tmp_path)
+    cluster = _cluster(job)
+    condor_tool("condor_suspend", cluster)
+    wait_until(lambda: widget.cells == "p" and _condor(widget).get("status") == "suspended",
+               60, "the view to show the job suspended")  # fmt: skip
+    assert widget.counts.get("suspended") == 1
+    condor_tool("condor_continue", cluster)
+    wait_until(lambda: widget.cells == "r", 60, "the job running again")
+    condor_tool("condor_vacate_job", cluster)  # evicted: it goes back to the queue
+    wait_until(lambda: len(starts.read_text().split()) == 2, 60, "the job started again")
+    wait_until(lambda: widget.cells == "r" and _condor(widget).get("evictions") == 1, 60,
+               "the view to show the job running again after one eviction")  # fmt: skip
+    (tmp_path / "finish").touch()
+    wait_until(lambda: widget.summary["status"] == "completed", 90, "the job to complete")
+    assert "p" in shown and "f" not in shown and "k" not in shown, shown
 
 
 def _submit_in_a_fresh_process(env: dict[str, str], prelude: str, gangadir: Path) -> str:

@@ -148,6 +148,7 @@ def _image_size(f: Facts, when: float, get: Get) -> None:
 
 def _evicted(f: Facts, when: float, get: Get) -> None:
     f.evictions += 1
+    f.note = f"evicted from {f.slot or f.host or 'its slot'}: queued to run again"
 
 
 def _held(f: Facts, when: float, get: Get) -> None:
