@@ -156,13 +156,14 @@ def _end_what_is_left(tmp: str) -> str:
         except OSError:
             continue
     text = f"processes {', '.join(found)}" if found else ""
-    removed = _remove_condor_jobs_under(tmp)
+    removed = remove_condor_jobs_under(tmp)
     if removed:
         text += ("; " if text else "") + f"{removed} HTCondor jobs"
     return text
 
 
-def _remove_condor_jobs_under(tmp: str) -> int:
+def remove_condor_jobs_under(tmp: str) -> int:
+    """Remove the pool's jobs that run in ``tmp`` (their Iwd); returns how many."""
     if not os.environ.get("CONDOR_CONFIG"):  # no pool configured for this run
         return 0
     try:

@@ -466,3 +466,98 @@ def test_a_saved_notebook_exported_to_html_shows_its_widgets_offline(
     expect(table.locator('tr[data-id="8"]')).to_have_attribute("data-status", "killed")  # long
     page.screenshot(path=str(artifacts / "static-export.png"), full_page=True)
     assert not [u for u in outside if "mathjax" not in u.lower()], outside
+
+
+def _hostile_notebook(path: Path, flag: Path) -> Path:
+    """Jobs whose every text carries an element that would run script if it were made an
+    element (each sets its own ``window.pwned_<where>``): a submit() run's name, stderr and
+    remote error with its traceback; a Condor job's hold reason; a Condor job's why-idle
+    analysis (its requirements quote it); the dashboard's rows."""
+
+    def bad(tag: str) -> str:
+        return f"<img src=x onerror=window.pwned_{tag}=1>"
+
+    return _write_notebook(
+        path,
+        nbformat.v4.new_code_cell(
+            "import subprocess, sys, ganga_widgets\n"
+            "from ganga_widgets import JobTable, JobWidget, submit\n"
+            "ganga_widgets.start()\n"
+            "g = ganga_widgets.session.gpi()\n"
+            "def fails(x):\n"
+            f"    print({bad('stderr')!r}, file=sys.stderr)\n"
+            f"    raise ValueError({bad('remote')!r})\n"
+            f"run = submit(fails, [1], name={bad('name')!r})\n"
+            "run.wait(timeout=120, progress=False)\n"
+            f"held = g.Job(name={bad('held_name')!r}, backend=g.Condor(),\n"
+            "    application=g.Executable(exe=sys.executable, args=['-c', "
+            f"{UNTIL_FLAG!r}, {str(flag)!r}]))\n"
+            "held.submit()\n"
+            "subprocess.run(['condor_hold', '-reason', "
+            f"{bad('hold')!r}, held.backend.id], check=True, cwd='/tmp')\n"
+            "idle = g.Job(name='never matched', backend=g.Condor(),\n"
+            "    application=g.Executable(exe='/bin/true'))\n"
+            "idle.backend.requirements.memory = 10_000_000  # MB: no slot has it\n"
+            f"idle.backend.requirements.other = ['TARGET.Name =!= \"' + {bad('idle')!r} + '\"']\n"
+            "idle.submit()"
+        ),
+        nbformat.v4.new_code_cell("run"),
+        nbformat.v4.new_code_cell("w = JobWidget(held)\nw.wait('held', timeout=120)\nw"),
+        nbformat.v4.new_code_cell(
+            "w = JobWidget(idle)\n"
+            "w.wait('idle', timeout=120)\n"
+            "print(w.run_action('why_idle')['state'])\n"
+            "w"
+        ),
+        nbformat.v4.new_code_cell("JobTable()"),
+    )
+
+
+def test_job_text_carrying_html_is_text_in_saved_exported_and_snapshot_pages(
+    condor_pool: None, page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    """The notebook run for real (a kernel, Ganga, the pool), saved with its widget state;
+    then its page as ganga_widgets.export makes it (the views drawn from that state) and as
+    plain nbconvert makes it without widget state (the text/HTML snapshot)."""
+    from isolation import remove_condor_jobs_under
+    from nbconvert import HTMLExporter
+    from notebooks import execute
+    from playwright.sync_api import expect
+
+    from ganga_widgets.export import export_html
+
+    flag = tmp_path / "end"
+    try:
+        written = _hostile_notebook(tmp_path / "n.ipynb", flag)
+        nb = execute("hostile.ipynb", tmp_path / "home", artifacts, nb=nbformat.read(written, 4))
+    finally:
+        flag.touch()
+        remove_condor_jobs_under(str(tmp_path))
+    saved = tmp_path / "hostile.ipynb"
+    nbformat.write(nb, saved)
+    plain = tmp_path / "plain.html"
+    nb.metadata.pop("widgets", None)
+    plain.write_text(HTMLExporter().from_notebook_node(nb)[0], encoding="utf-8")
+
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    for html, shot in (
+        (export_html(saved, cache=SUITE_CACHE / "npm"), "views"),
+        (plain, "snapshot"),
+    ):
+        page.goto(html.as_uri())
+        if shot == "views":
+            jobs = page.locator(".gw-job")
+            expect(jobs).to_have_count(3, timeout=30_000)
+            expect(jobs.nth(0).locator(".gw-failures")).to_contain_text("pwned_remote")
+            expect(jobs.nth(0).locator(".gw-tail")).to_contain_text("pwned_stderr")
+            expect(jobs.nth(1).locator(".gw-hold-reason")).to_contain_text("pwned_hold")
+            expect(jobs.nth(2).locator(".gw-analysis")).to_contain_text("pwned_idle")
+            expect(page.locator(".gw-table")).to_contain_text("pwned_held_name")
+        else:  # the cells' outputs: the source cells above quote every payload too
+            shown = " ".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+            for where in ("name", "remote", "stderr", "hold", "held_name"):
+                assert f"onerror=window.pwned_{where}=1>" in shown, (where, shown)
+        page.screenshot(path=str(artifacts / f"hostile-{shot}.png"), full_page=True)
+        assert page.locator("img[src='x']").count() == 0, f"an element made from job text ({shot})"
+        ran = page.evaluate("Object.keys(window).filter(k => k.startsWith('pwned'))")
+        assert ran == [], f"job text ran as script in the {shot} page: {ran}"

@@ -155,6 +155,7 @@ def _held(f: Facts, when: float, get: Get) -> None:
     f.hold_reason = logs.clean_line(str(get("HoldReason") or ""), 1000)
     f.hold_code = get("HoldReasonCode")
     f.hold_subcode = get("HoldReasonSubCode")
+    f.note = ""  # the hold reason says it all (not "evicted: queued to run again")
 
 
 def _terminated(f: Facts, when: float, get: Get) -> None:

@@ -135,12 +135,39 @@ def job_view(view: dict[str, Any]) -> RenderableType:
         who = f"Subjob {d['fqid']}" if d.get("subjob") is not None else f"Job {d.get('fqid')}"
         info = " · ".join(x for x in (d.get("status", ""), d.get("host", "")) if x)
         parts.append(Text(f"{who}: {info}", style="bold"))
+        parts += _condor_lines(d)
         stderr = d.get("stderr") or {}
         text = stderr.get("text") or stderr.get("error") or ""
         if text:
             tail = "\n".join(text.splitlines()[-TAIL_LINES:])
             parts.append(Text(tail, style="dim"))
     return Panel(Group(*parts), border_style=STYLE.get(str(s.get("status")), "white"), expand=False)
+
+
+def _condor_lines(detail: dict[str, Any]) -> list[Text]:
+    """What HTCondor says of the job in the detail panel, as the widget's view says it."""
+    c = detail.get("condor")
+    if not c:
+        return []
+    said = [f"HTCondor {detail.get('backend_id') or ''}: {c.get('status')}"]
+    if c.get("idle_for") is not None:
+        said[0] += f" for {_duration(c['idle_for'])}"
+    if c.get("slot") or c.get("host"):
+        said.append(f"on {c.get('slot') or c.get('host')}")
+    if c.get("memory_mb") is not None:
+        said.append(f"memory {c['memory_mb']} MB")
+    if c.get("cpu_s") is not None:
+        said.append(f"CPU {_duration(c['cpu_s'])}")
+    if c.get("evictions"):
+        said.append(f"evicted {c['evictions']}×")
+    if c.get("note"):
+        said.append(c["note"])
+    lines = [Text(" · ".join(said), style="dim")]
+    if c.get("status") == "held":
+        code = "" if c.get("hold_code") is None else f" (code {c['hold_code']})"
+        reason = c.get("hold_reason") or "no reason given"
+        lines.append(Text(f"Held{code}: {reason}", style="dark_orange"))
+    return lines
 
 
 def table_view(
