@@ -561,3 +561,61 @@ def test_job_text_carrying_html_is_text_in_saved_exported_and_snapshot_pages(
         assert page.locator("img[src='x']").count() == 0, f"an element made from job text ({shot})"
         ran = page.evaluate("Object.keys(window).filter(k => k.startsWith('pwned'))")
         assert ran == [], f"job text ran as script in the {shot} page: {ran}"
+
+
+def test_one_widget_shown_twice_then_closed_and_shown_again_updates_every_live_view(
+    jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    """Two subjobs, each running until its own flag; the third cell waits (the kernel busy)
+    until the test lets it close the widget and display it again."""
+    from playwright.sync_api import expect
+
+    first, second, redisplay = tmp_path / "first", tmp_path / "second", tmp_path / "redisplay"
+    notebook = _write_notebook(
+        tmp_path / "twice.ipynb",
+        nbformat.v4.new_code_cell(
+            "import os, sys, time, ganga_widgets\n"
+            "from ganga_widgets import JobWidget\n"
+            "ganga_widgets.start()\n"
+            "g = ganga_widgets.session.gpi()\n"
+            "j = g.Job(application=g.Executable(exe=sys.executable), backend=g.Local(),\n"
+            f"          splitter=g.ArgSplitter(args=[['-c', {UNTIL_FLAG!r}, f] for f in "
+            f"({str(first)!r}, {str(second)!r})]))\n"
+            "j.submit()\n"
+            "w = JobWidget(j)\n"
+            "w"
+        ),
+        nbformat.v4.new_code_cell("w  # the same widget again: a second view"),
+        nbformat.v4.new_code_cell(
+            f"while not os.path.exists({str(redisplay)!r}):\n"
+            "    time.sleep(0.05)\n"
+            "w.close()  # its two views go\n"
+            "w  # and it is live again here"
+        ),
+    )
+    try:
+        server = jupyter("lab", [notebook])
+        page.goto(server.notebook_url("twice.ipynb"))
+        run_all_cells(page)
+        views = page.locator(WIDGET)
+        expect(views).to_have_count(2, timeout=90_000)
+        for view in views.all():
+            expect(view).to_have_attribute("data-counts", '{"running":2}', timeout=60_000)
+        first.touch()
+        for view in views.all():  # both views of the one model follow it
+            expect(view).to_have_attribute("data-counts", '{"running":1,"completed":1}',
+                                           timeout=60_000)  # fmt: skip
+        page.screenshot(path=str(artifacts / "twice-two-views.png"), full_page=True)
+        redisplay.touch()
+        expect(views).to_have_count(1, timeout=60_000)
+        wait_all_cells_done(page)
+        cells = page.locator(NOTEBOOK + " .jp-CodeCell")
+        expect(cells.nth(2).locator(".gw-job")).to_have_attribute(
+            "data-counts", '{"running":1,"completed":1}', timeout=60_000)  # fmt: skip
+        second.touch()
+        expect(views).to_have_attribute("data-status", "completed", timeout=60_000)
+        page.screenshot(path=str(artifacts / "twice-shown-again.png"), full_page=True)
+        assert "Traceback" not in outputs_text(page)
+    finally:
+        for flag in (first, second, redisplay):
+            flag.touch()

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import weakref
 from pathlib import Path
@@ -618,3 +619,39 @@ def test_a_full_or_read_only_gangadir_while_jobs_end_is_said_and_nothing_is_lost
     assert seen["left"] == ["0", "1"], "the refused submit left a workspace behind"
     assert loaded == {"full": "completed", "read-only": "completed"}  # saved once it could
     assert "Traceback" not in stderr, stderr[-3000:]
+
+
+def test_a_widget_displayed_twice_or_closed_and_displayed_again_follows_its_job(
+    ganga: Any, tmp_path: Path
+) -> None:
+    """ipywidgets makes a closed widget's display raise ("'NoneType' object is not
+    callable"): displayed again, it is live again, with one subscription."""
+    from ganga_widgets import JobTable
+    from ganga_widgets.dispatcher import dispatcher
+
+    flag = tmp_path / "finish"
+    job = python_job(ganga, UNTIL_FLAG, args=[[str(flag)]])
+    job.submit()
+    widget, table = _widget(job), JobTable()
+    first = widget._repr_mimebundle_()[0]["application/vnd.jupyter.widget-view+json"]
+    again = widget._repr_mimebundle_()[0]["application/vnd.jupyter.widget-view+json"]
+    assert first == again and dispatcher().listener_count() == 2  # one model, two views
+    wait_until(lambda: widget.cells == "r", 60, "the job shown running")
+
+    widget.close()
+    assert table.run_action("open", [job.id])["state"] == "done"
+    opened = table.detail
+    table.close()
+    assert dispatcher().listener_count() == 0 and opened.comm is None
+    shown = widget._repr_mimebundle_()[0]["application/vnd.jupyter.widget-view+json"]
+    assert shown["model_id"] != first["model_id"], "a new model: the old one's views are gone"
+    assert table._repr_mimebundle_() and table.detail is None
+    assert dispatcher().listener_count() == 2
+    flag.touch()
+    wait_until(lambda: widget.cells == "c", 60, "the widget displayed again to follow the job")
+    wait_until(lambda: table.rows[0]["status"] == "completed", 60, "the table to follow it")
+    widget.close()
+    table.close()
+    assert dispatcher().listener_count() == 0
+    ours = sorted(t.name for t in threading.enumerate() if t.name.startswith("ganga_widgets"))
+    assert len(ours) == len(set(ours)), f"threads of ours left behind: {ours}"  # one each

@@ -71,8 +71,27 @@ class ViewWidget(anywidget.AnyWidget):
         """The view as plain text."""
         return terminal.to_text(self.renderable(), width=width)
 
+    # -- lifetime -------------------------------------------------------------------------
+
+    def _follow(self) -> None:
+        """Subscribe to what the view shows and send it all (at creation, and when a
+        closed widget is displayed again)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        super().close()
+        # ipywidgets makes a closed widget's display method None (displaying it raises
+        # "'NoneType' object is not callable"): ours opens it anew instead.
+        self.__dict__.pop("_repr_mimebundle_", None)
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        """The widget, and its state as text and HTML for where no widget frontend runs."""
+        """The widget, and its state as text and HTML for where no widget frontend runs.
+        A closed widget displayed again is live again, as a new model (its old views went
+        with the old one)."""
+        if self.comm is None:
+            self._model_id = None
+            self.open()
+            self._follow()
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:  # ipywidgets' frontend-less case: nothing to add to
             return None

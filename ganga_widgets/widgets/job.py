@@ -52,10 +52,13 @@ class JobWidget(ViewWidget):
         super().__init__(**kwargs)
         self._model = JobModel(impl, self.why_idle_after)
         self._job = impl
+        self._follow()
+
+    def _follow(self) -> None:
         # Subscribe before the first read: a change in between is then delivered, not lost.
         dispatcher().subscribe(self._model.master_id, self)
         if self._model.condor:
-            watcher().follow(impl)
+            watcher().follow(self._job)
         self.refresh()
 
     @property

@@ -236,9 +236,14 @@ class JobTable(ViewWidget):
 
     def close(self) -> None:
         dispatcher().unsubscribe_all(self)
-        if self.detail is not None:
-            self.detail.close()
+        opened, self.detail = self.detail, None  # displayed again, the table opens none
+        if opened is not None:
+            opened.close()
         super().close()
+
+    def _follow(self) -> None:
+        dispatcher().subscribe_all(self)
+        self.refresh()
 
     def renderable(self) -> Any:
         return terminal.table_view(self.rows, self.totals, self.total, self.query)
