@@ -94,6 +94,19 @@ def run_python(tmp_path: Path, code: str, *args: str) -> Any:
     return json.loads(line[len("RESULT ") :])
 
 
+# For on_a_small_disk's scripts: fill(path) writes ``path`` until the filesystem is full.
+FILL = """
+def fill(path):
+    with open(path, "wb") as f:
+        try:
+            while True:
+                f.write(b"x" * 65536)
+                f.flush()
+        except OSError:
+            pass
+"""
+
+
 def on_a_small_disk(tmp_path: Path, *codes: str) -> tuple[list[Any], str]:
     """Run each ``python -c code gangadir`` in turn, the gangadir (``tmp_path/"small disk"``)
     an 8 MB tmpfs mounted in a mount namespace of the test's own: nothing outside sees it,

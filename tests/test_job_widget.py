@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import UNTIL_FLAG, on_a_small_disk, pid_alive, python_job, wait_until
+from conftest import FILL, UNTIL_FLAG, on_a_small_disk, pid_alive, python_job, wait_until
 
 pytestmark = pytest.mark.ganga
 
@@ -529,7 +529,9 @@ def test_fifty_widgets_on_one_job_all_follow_it_and_leave_nothing_behind_once_cl
 
 # A kernel on a gangadir that first fills up, then has its repository (where Ganga saves job
 # states) mounted read-only, each while a job ends; then Ganga as it comes loads the gangadir.
-REFUSED_WRITES = """
+REFUSED_WRITES = (
+    FILL
+    + """
 import glob, json, os, subprocess, sys, time
 import ganga  # noqa: F401  puts GangaCore on the path
 from GangaCore.Utility.Config import setConfigOption
@@ -567,15 +569,6 @@ def refused(name, start, end):
 
 filler = os.path.join(gangadir, "filler")
 
-def fill():
-    with open(filler, "wb") as f:  # the filesystem full to the last byte
-        try:
-            while True:
-                f.write(b"x" * 65536)
-                f.flush()
-        except OSError:
-            pass
-
 repository = os.path.join(gangadir, "repository")
 
 def read_only():
@@ -586,12 +579,13 @@ def read_only():
     except OSError as err:
         seen["submit"] = str(err)
 
-refused("full", fill, lambda: os.remove(filler))
+refused("full", lambda: fill(filler), lambda: os.remove(filler))
 refused("read-only", read_only, lambda: subprocess.run(["umount", repository], check=True))
 workspaces = glob.glob(os.path.join(gangadir, "workspace", "*", "LocalXML", "*"))
 seen["left"] = sorted(os.path.basename(w) for w in workspaces)
 print("RESULT " + json.dumps(seen), flush=True)
 """.replace("UNTIL_FLAG", repr(UNTIL_FLAG))
+)
 
 BARE_GANGA_LOADS = """
 import json, os, sys

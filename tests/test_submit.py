@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import on_a_small_disk, pid_alive, wait_until
+from conftest import FILL, on_a_small_disk, pid_alive, wait_until
 
 pytestmark = pytest.mark.ganga
 
@@ -352,7 +352,9 @@ def test_names_arguments_stderr_and_errors_beyond_ascii_and_utf_8(ganga: Any) ->
     assert widget.failures[0]["call_error"]["message"] == "échec ✗ — 失败"
 
 
-FULL_GANGADIR = """
+FULL_GANGADIR = (
+    FILL
+    + """
 import json, os, sys
 import ganga_widgets
 from ganga_widgets import session
@@ -360,13 +362,7 @@ from ganga_widgets import session
 gangadir = sys.argv[1]
 ganga_widgets.start(gangadir=gangadir, console=False)
 filler = os.path.join(gangadir, "filler")
-with open(filler, "wb") as f:  # the filesystem full to the last byte
-    try:
-        while True:
-            f.write(b"x" * 65536)
-            f.flush()
-    except OSError:
-        pass
+fill(filler)
 
 def square(x):
     return x * x
@@ -381,6 +377,7 @@ values = ganga_widgets.submit(square, range(3)).results(timeout=120)
 print("RESULT " + json.dumps({"refused": refused, "values": values,
                               "jobs": [j.id for j in session.gpi().jobs]}))
 """
+)
 
 
 def test_a_full_gangadir_refuses_a_submit_saying_where_and_what_to_do(tmp_path: Path) -> None:
