@@ -1,0 +1,215 @@
+"""Run statistics of a split job: runtimes, queue waits, throughput, memory, CPU efficiency
+and hosts, kept up to date one subjob at a time.
+
+A subjob's figures replace what it contributed before (``Statistics.update``): each change
+costs O(log n) search plus a list insertion, never a pass over every subjob. The report
+(``Statistics.report``) is bounded whatever the number of subjobs: a few dozen bins, the
+slowest few subjobs, the busiest hosts, a timeline re-binned to at most ``TIMELINE_POINTS``.
+Quantiles interpolate linearly between ranks, as numpy's default and
+``statistics.quantiles(method="inclusive")`` do.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+MAX_BINS = 24  # bars of a histogram
+SLOWEST_SHOWN = 5
+HOSTS_SHOWN = 8
+TIMELINE_POINTS = 60
+# Right-sizing: the request suggested covers the 95th percentile of peaks with this margin,
+# rounded up to a multiple of ROUND_MB; it is offered once this many subjobs have a peak.
+MARGIN = 1.1
+ROUND_MB = 50
+MIN_PEAKS = 5
+# A request this much above the suggestion is worth lowering (less waiting for big slots).
+OVER_REQUEST = 1.5
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one subjob contributes; None where not known (yet)."""
+
+    runtime_s: float | None = None  # started -> ended, once ended
+    queue_s: float | None = None  # submitted -> started
+    ended_at: float | None = None  # epoch seconds, once ended
+    memory_peak_mb: float | None = None
+    memory_request_mb: float | None = None
+    cpu_efficiency: float | None = None  # CPU time / wall time (per requested core)
+    host: str = ""
+
+
+class Sample:
+    """Values by subjob, kept sorted: quantiles, bins and the largest in O(log n)."""
+
+    def __init__(self) -> None:
+        self._by_index: dict[int, float] = {}
+        self._sorted: list[tuple[float, int]] = []
+
+    def __len__(self) -> int:
+        return len(self._sorted)
+
+    def set(self, index: int, value: float | None) -> None:
+        old = self._by_index.pop(index, None)
+        if old is not None:
+            del self._sorted[bisect.bisect_left(self._sorted, (old, index))]
+        if value is not None and math.isfinite(value):
+            self._by_index[index] = value
+            bisect.insort(self._sorted, (value, index))
+
+    def quantile(self, q: float) -> float | None:
+        n = len(self._sorted)
+        if not n:
+            return None
+        position = q * (n - 1)
+        low = math.floor(position)
+        high = min(low + 1, n - 1)
+        a, b = self._sorted[low][0], self._sorted[high][0]
+        return a + (b - a) * (position - low)
+
+    def largest(self, k: int) -> list[tuple[int, float]]:
+        """The ``k`` largest values, largest first, as (subjob, value)."""
+        return [(index, value) for value, index in reversed(self._sorted[-k:])]
+
+    def histogram(self, max_bins: int = MAX_BINS) -> dict[str, Any] | None:
+        """Counts in bins of one "nice" width (1, 2 or 5 times a power of ten)."""
+        if not self._sorted:
+            return None
+        low, high = self._sorted[0][0], self._sorted[-1][0]
+        width = nice_width((high - low) / max_bins) if high > low else nice_width(abs(low) or 1)
+        start = math.floor(low / width) * width
+        edges = [start]
+        while edges[-1] <= high:
+            edges.append(start + len(edges) * width)
+        values = [v for v, _ in self._sorted]
+        positions = [bisect.bisect_left(values, edge) for edge in edges[1:-1]]
+        counts = [b - a for a, b in zip([0, *positions], [*positions, len(values)], strict=True)]
+        return {"start": start, "width": width, "counts": counts}
+
+    def describe(self, max_bins: int = MAX_BINS) -> dict[str, Any] | None:
+        if not self._sorted:
+            return None
+        return {
+            "count": len(self._sorted),
+            "min": self._sorted[0][0],
+            "median": self.quantile(0.5),
+            "p95": self.quantile(0.95),
+            "max": self._sorted[-1][0],
+            "histogram": self.histogram(max_bins),
+        }
+
+
+def nice_width(raw: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k that is at least ``raw`` (> 0)."""
+    power = 10 ** math.floor(math.log10(raw))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= raw * (1 - 1e-9))
+
+
+class Statistics:
+    """The figures of every subjob of one job, and what they add up to."""
+
+    def __init__(self) -> None:
+        self._figures: dict[int, Figures] = {}
+        self.runtime = Sample()
+        self.queue = Sample()
+        self.memory_peak = Sample()
+        self.efficiency = Sample()
+        self._requests: Counter[float] = Counter()
+        self._hosts: Counter[str] = Counter()
+        self._ends: Counter[int] = Counter()  # subjobs ended, by minute (epoch // 60)
+
+    def update(self, index: int, figures: Figures | None) -> None:
+        """Subjob ``index`` now has ``figures`` (None: it contributes nothing)."""
+        old = self._figures.pop(index, None)
+        if old is not None:
+            _uncount(self._requests, old.memory_request_mb)
+            _uncount(self._hosts, old.host or None)
+            _uncount(self._ends, _minute(old.ended_at))
+        new = figures or Figures()
+        if figures is not None:
+            self._figures[index] = figures
+            _count(self._requests, figures.memory_request_mb)
+            _count(self._hosts, figures.host or None)
+            _count(self._ends, _minute(figures.ended_at))
+        self.runtime.set(index, new.runtime_s)
+        self.queue.set(index, new.queue_s)
+        self.memory_peak.set(index, new.memory_peak_mb)
+        self.efficiency.set(index, new.cpu_efficiency)
+
+    def report(self) -> dict[str, Any]:
+        """Everything the panel shows, bounded in size."""
+        hosts = self._hosts.most_common()
+        return {
+            "subjobs": len(self._figures),
+            "runtime": self.runtime.describe(),
+            "slowest": [
+                {"subjob": i, "runtime_s": v} for i, v in self.runtime.largest(SLOWEST_SHOWN)
+            ],
+            "queue": self.queue.describe(),
+            "throughput": timeline(self._ends),
+            "memory": self._memory(),
+            "cpu_efficiency": self.efficiency.describe(),
+            "hosts": {
+                "count": len(hosts),
+                "top": [{"host": h, "subjobs": n} for h, n in hosts[:HOSTS_SHOWN]],
+                "others": sum(n for _, n in hosts[HOSTS_SHOWN:]),
+            },
+        }
+
+    def _memory(self) -> dict[str, Any] | None:
+        peaks = self.memory_peak.describe()
+        if peaks is None:
+            return None
+        request = self._requests.most_common(1)[0][0] if self._requests else None
+        return {**peaks, "request_mb": request, "advice": right_size(self.memory_peak, request)}
+
+
+def right_size(peaks: Sample, request_mb: float | None) -> dict[str, Any] | None:
+    """A memory request that fits 95% of the peaks seen, when it differs enough from the
+    request made: "Requested 2,000 MB; 95% of subjobs peaked under 610 MB -> ~700 MB"."""
+    p95 = peaks.quantile(0.95)
+    if p95 is None or len(peaks) < MIN_PEAKS:
+        return None
+    suggested = max(ROUND_MB, math.ceil(p95 * MARGIN / ROUND_MB) * ROUND_MB)
+    if request_mb is not None and suggested <= request_mb <= suggested * OVER_REQUEST:
+        return None  # the request fits: nothing to say
+    over = request_mb is not None and request_mb > suggested
+    text = (
+        f"{'Requested ' + format(round(request_mb), ',') + ' MB; ' if request_mb else ''}"
+        f"95% of subjobs peaked under {math.ceil(p95):,} MB"
+        f" → request ~{suggested:,} MB"
+    )
+    return {"p95_mb": p95, "suggested_mb": suggested, "lower": over, "text": text}
+
+
+def timeline(ends: Counter[int], points: int = TIMELINE_POINTS) -> dict[str, Any] | None:
+    """Subjobs ended per minute from the first end to the last, in at most ``points``
+    buckets of a whole number of minutes each."""
+    if not ends:
+        return None
+    first, last = min(ends), max(ends)
+    minutes = math.ceil((last - first + 1) / points)
+    counts = [0] * ((last - first) // minutes + 1)
+    for minute, n in ends.items():
+        counts[(minute - first) // minutes] += n
+    return {"start": first * 60, "minutes_per_point": minutes, "counts": counts}
+
+
+def _minute(epoch: float | None) -> int | None:
+    return None if epoch is None else int(epoch // 60)
+
+
+def _count(counter: Counter[Any], key: Any) -> None:
+    if key is not None:
+        counter[key] += 1
+
+
+def _uncount(counter: Counter[Any], key: Any) -> None:
+    if key is not None:
+        counter[key] -= 1
+        if counter[key] <= 0:
+            del counter[key]
