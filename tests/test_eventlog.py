@@ -71,3 +71,32 @@ def test_the_schedds_live_values_fill_in_usage_and_a_missed_hold_reason() -> Non
     live = {"RemoteHost": "slot2@wn9", "RemoteUserCpu": 10.0, "RemoteSysCpu": 2.0}
     merge_live(f, {**live, "ResidentSetSize": 1024 * 300, "JobStatus": 5, "HoldReason": "policy"})
     assert (f.host, f.cpu_s, f.memory_mb, f.hold_reason) == ("wn9", 12.0, 300.0, "policy")
+
+
+def test_the_connection_story_is_kept_with_times_and_when_htcondor_gives_up() -> None:
+    from ganga_widgets.jobdata.condor_facts import condor_detail
+
+    f = replay(
+        ("SUBMIT", 100.0, {}),
+        ("EXECUTE", 110.0, {"SlotName": "slot1@wn1"}),
+        ("JOB_SUSPENDED", 120.0, {}),
+        ("JOB_UNSUSPENDED", 125.0, {}),
+        ("JOB_DISCONNECTED", 130.0, {}),
+    )
+    merge_live(f, {"JobLeaseDuration": 2400, "RequestMemory": 2000, "RequestCpus": 1})
+    assert f.disconnected_at == 130.0 and "disconnected" in f.note
+    detail = condor_detail(f, why_idle_after=60)
+    assert detail["gives_up_at"] == 130.0 + 2400
+    fold(f, "JOB_RECONNECT_FAILED", 140.0, {"Reason": "startd slot1@wn1 gone"})
+    fold(f, "JOB_EVICTED", 141.0, {})
+    fold(f, "EXECUTE", 150.0, {"SlotName": "slot2@wn2"})
+    assert f.history == [
+        (120.0, "suspended"), (125.0, "running again"), (130.0, "disconnected"),
+        (140.0, "startd slot1@wn1 gone"), (141.0, "evicted from slot1@wn1"),
+        (150.0, "running again on slot2@wn2"),
+    ]  # fmt: skip
+    assert f.disconnected_at is None and condor_detail(f, 60)["gives_up_at"] is None
+    assert (f.memory_request_mb, f.cpus_request, f.note) == (2000.0, 1, "")
+    for i in range(30):
+        fold(f, "JOB_SUSPENDED", 200.0 + i, {})
+    assert len(f.history) == 10, "bounded"

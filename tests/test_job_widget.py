@@ -649,3 +649,35 @@ def test_a_widget_displayed_twice_or_closed_and_displayed_again_follows_its_job(
     assert dispatcher().listener_count() == 0
     ours = sorted(t.name for t in threading.enumerate() if t.name.startswith("ganga_widgets"))
     assert len(ours) == len(set(ours)), f"threads of ours left behind: {ours}"  # one each
+
+
+def test_run_statistics_follow_the_subjobs_as_they_end_and_match_gangas_times(
+    ganga: Any, tmp_path: Path
+) -> None:
+    import statistics as stdlib
+
+    from ganga_widgets.ganga_adapter import objects
+    from ganga_widgets.jobdata.read import times
+
+    flag = tmp_path / "finish"
+    job = python_job(ganga, UNTIL_FLAG, args=[[str(flag)]] * 5)
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: "r" in widget.cells, 60, "a subjob running")
+    before = widget.statistics()  # the panel opened: from now on kept up to date
+    assert before["subjobs"] <= 5 and before["runtime"] is None  # none has ended
+    flag.touch()
+    wait_until(lambda: (widget.stats.get("runtime") or {}).get("count") == 5, 60,
+               "the statistics to count 5 ended subjobs")  # fmt: skip
+    stats = widget.stats
+    spans = [times(sj) for sj in objects.implementation(job).subjobs]
+    runtimes = [t["finished"] - t["started"] for t in spans]
+    waits = [t["started"] - t["submitted"] for t in spans]
+    assert stats["runtime"]["median"] == pytest.approx(stdlib.median(runtimes))
+    assert stats["runtime"]["max"] == pytest.approx(max(runtimes))
+    assert stats["queue"]["median"] == pytest.approx(stdlib.median(waits))
+    assert [s["subjob"] for s in stats["slowest"]] == sorted(
+        range(5), key=lambda i: -runtimes[i])[:5]  # fmt: skip
+    assert sum(stats["throughput"]["counts"]) == 5
+    assert stats["hosts"]["count"] >= 1 and stats["memory"] is None  # Local: no HTCondor
+    assert widget.statistics() == stats

@@ -11,7 +11,7 @@ import os
 import pickle
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..jobdata import logs
@@ -43,6 +43,12 @@ class Facts:
     hold_subcode: int | None = None
     evictions: int = 0
     note: str = ""  # e.g. "job disconnected, attempting to reconnect"
+    memory_request_mb: float | None = None  # RequestMemory
+    cpus_request: int | None = None  # RequestCpus
+    disconnected_at: float | None = None  # since when HTCondor tries to reconnect
+    lease_s: float | None = None  # JobLeaseDuration: how long it tries before giving up
+    # What happened to the job's connection to its slot, with times: bounded, newest last
+    history: list[tuple[float, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -130,6 +136,14 @@ STATUS_AFTER: dict[str, str] = {
 Get = Callable[[str], Any]  # an event's attribute by name, None if it has none
 
 
+HISTORY_KEPT = 10
+
+
+def _happened(f: Facts, when: float, what: str) -> None:
+    f.history.append((when, what))
+    del f.history[:-HISTORY_KEPT]
+
+
 def _submitted(f: Facts, when: float, get: Get) -> None:
     f.submitted = when
 
@@ -139,6 +153,9 @@ def _executing(f: Facts, when: float, get: Get) -> None:
     f.slot = str(get("SlotName") or "")
     f.host = _host(f.slot, str(get("ExecuteHost") or ""))
     f.note = ""
+    f.disconnected_at = None
+    if f.history:  # a start after trouble is part of the story; the first is not
+        _happened(f, when, f"running again on {f.slot or f.host or 'a slot'}")
 
 
 def _image_size(f: Facts, when: float, get: Get) -> None:
@@ -149,6 +166,8 @@ def _image_size(f: Facts, when: float, get: Get) -> None:
 def _evicted(f: Facts, when: float, get: Get) -> None:
     f.evictions += 1
     f.note = f"evicted from {f.slot or f.host or 'its slot'}: queued to run again"
+    f.disconnected_at = None
+    _happened(f, when, f"evicted from {f.slot or f.host or 'its slot'}")
 
 
 def _held(f: Facts, when: float, get: Get) -> None:
@@ -160,8 +179,10 @@ def _held(f: Facts, when: float, get: Get) -> None:
 
 def _terminated(f: Facts, when: float, get: Get) -> None:
     f.ended = when
-    _memory(f, get("MemoryUsage"))
+    f.disconnected_at = None
+    _memory(f, get("MemoryUsage"))  # the peak, in MB
     f.cpu_s = _usage_seconds(str(get("RunRemoteUsage") or ""))
+    _requests(f, get)
 
 
 def _aborted(f: Facts, when: float, get: Get) -> None:
@@ -169,14 +190,43 @@ def _aborted(f: Facts, when: float, get: Get) -> None:
     f.note = logs.clean_line(str(get("Reason") or "removed"), 300)
 
 
-def _note(text: str | None, attribute: str = "") -> Callable[[Facts, float, Get], None]:
-    """An event that only says something about the connection to the job."""
+def _requests(f: Facts, get: Get) -> None:
+    memory, cpus = get("RequestMemory"), get("RequestCpus")
+    if isinstance(memory, (int, float)):
+        f.memory_request_mb = float(memory)
+    if isinstance(cpus, int):
+        f.cpus_request = cpus
+
+
+def _note(
+    text: str | None, attribute: str = "", said: str = ""
+) -> Callable[[Facts, float, Get], None]:
+    """An event that only says something about the connection to the job (``said``: the
+    words for its history; none: the note, if any)."""
 
     def record(f: Facts, when: float, get: Get) -> None:
-        said = logs.clean_line(str(get(attribute) or ""), 300) if attribute else ""
-        f.note = said or text or ""
+        given = logs.clean_line(str(get(attribute) or ""), 300) if attribute else ""
+        f.note = given or text or ""
+        if said or f.note:
+            _happened(f, when, said or f.note)
 
     return record
+
+
+def _disconnected(f: Facts, when: float, get: Get) -> None:
+    _note("the job's execute node is disconnected; HTCondor is trying to reconnect",
+          said="disconnected")(f, when, get)  # fmt: skip
+    f.disconnected_at = when
+
+
+def _reconnected(f: Facts, when: float, get: Get) -> None:
+    _note(None, said="reconnected")(f, when, get)
+    f.disconnected_at = None
+
+
+def _reconnect_failed(f: Facts, when: float, get: Get) -> None:
+    _note("reconnecting to the execute node failed", "Reason")(f, when, get)
+    f.disconnected_at = None
 
 
 # Each event type, what else it tells about the job.
@@ -188,11 +238,11 @@ RECORD: dict[str, Callable[[Facts, float, Get], None]] = {
     "JOB_HELD": _held,
     "JOB_TERMINATED": _terminated,
     "JOB_ABORTED": _aborted,
-    "JOB_DISCONNECTED": _note(
-        "the job's execute node is disconnected; HTCondor is trying to reconnect"
-    ),
-    "JOB_RECONNECTED": _note(None),
-    "JOB_RECONNECT_FAILED": _note("reconnecting to the execute node failed"),
+    "JOB_DISCONNECTED": _disconnected,
+    "JOB_RECONNECTED": _reconnected,
+    "JOB_RECONNECT_FAILED": _reconnect_failed,
+    "JOB_SUSPENDED": _note(None, said="suspended"),
+    "JOB_UNSUSPENDED": _note(None, said="running again"),
     "SHADOW_EXCEPTION": _note("shadow exception", "Message"),
 }
 
@@ -219,6 +269,10 @@ def merge_live(f: Facts, ad: dict[str, Any]) -> None:
     rss_kb = ad.get("ResidentSetSize")
     if isinstance(rss_kb, (int, float)):
         _memory(f, rss_kb / 1024)
+    _requests(f, ad.get)
+    lease = ad.get("JobLeaseDuration")
+    if isinstance(lease, (int, float)):
+        f.lease_s = float(lease)
     held = JOB_STATUS.get(ad.get("JobStatus", 0)) == "held"
     if held and ad.get("HoldReason") and not f.hold_reason:
         f.hold_reason = logs.clean_line(str(ad["HoldReason"]), 1000)

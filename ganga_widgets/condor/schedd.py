@@ -31,6 +31,9 @@ LIVE_ATTRIBUTES = [
     "HoldReasonCode",
     "HoldReasonSubCode",
     "EnteredCurrentStatus",
+    "RequestMemory",
+    "RequestCpus",
+    "JobLeaseDuration",
 ]
 JOB_STATUS = {
     1: "idle",

@@ -22,6 +22,12 @@ def condor_detail(facts: Facts, why_idle_after: float) -> dict[str, Any]:
         "wall_s": facts.wall_s,
         "idle_for": idle_for,
         "why_idle": idle_for is not None and idle_for >= why_idle_after,
+        # while disconnected: when HTCondor stops trying to reconnect (the job lease ends)
+        "gives_up_at": (
+            facts.disconnected_at + facts.lease_s
+            if facts.disconnected_at is not None and facts.lease_s is not None
+            else None
+        ),
         "can_hold": facts.status in ("idle", "running"),
         "can_release": facts.status == "held",
     }

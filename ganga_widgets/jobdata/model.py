@@ -9,6 +9,7 @@ O(changed subjobs): counts are adjusted, never recounted from thousands of objec
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from ..condor.eventlog import Facts
@@ -20,7 +21,10 @@ from ..ganga_adapter.protocols import GangaJob
 from . import read
 from .codes import SubjobCodes, subjob_statuses
 from .condor_facts import held_groups
+from .statistics import Statistics, figures
 from .status import ACTIVE, FAILED, FINAL, SHOWN_ACTIVE, display_status, job_status
+
+STATISTICS_EVERY = 2.0  # seconds: the panel's figures need not follow every subjob's end
 
 
 class JobModel:
@@ -37,6 +41,11 @@ class JobModel:
         self._failures_key: tuple | None = None  # None: not computed yet
         self._read_at_end = False  # every subjob read since the job last ended
         self._writes_seen = -1  # the refused_writes.generation() its notice last showed
+        # Run statistics: built when first asked for (the panel opened), then kept up to
+        # date change by change; sent at most every STATISTICS_EVERY seconds.
+        self.statistics: Statistics | None = None
+        self._statistics_changed = False
+        self._statistics_sent = 0.0
 
     # -- reading the job ----------------------------------------------------------------------
 
@@ -50,6 +59,8 @@ class JobModel:
             statuses = [display_status(s, self.facts(i)) for i, s in enumerate(statuses)]
         self.codes = SubjobCodes(statuses)
         self._read_at_end = ended
+        if self.statistics is not None:
+            self._build_statistics()
 
     def apply(self, changes: Changes) -> None:
         """Take in the dispatcher's changes: subjob ids (None: the job) to jobs."""
@@ -63,6 +74,26 @@ class JobModel:
         for subjob_id, job in changes.items():
             if subjob_id is not None:
                 self.codes.set(subjob_id, self._shown_status(job, subjob_id))
+                if self.statistics is not None:
+                    self.statistics.update(subjob_id, figures(job, self.facts(subjob_id)))
+                    self._statistics_changed = True
+
+    # -- run statistics ----------------------------------------------------------------------
+
+    def statistics_report(self) -> dict[str, Any]:
+        """The run statistics now (kept up to date from here on)."""
+        statistics = self.statistics or self._build_statistics()
+        self._statistics_changed = False
+        self._statistics_sent = time.monotonic()
+        return statistics.report()
+
+    def _build_statistics(self) -> Statistics:
+        statistics = Statistics()
+        for index, subjob in enumerate(self.job.subjobs):
+            statistics.update(index, figures(subjob, self.facts(index)))
+        self.statistics = statistics
+        self._statistics_changed = True
+        return statistics
 
     def facts(self, index: int | None) -> Facts | None:
         """What HTCondor said of subjob ``index`` (None: the job shown itself)."""
@@ -126,6 +157,15 @@ class JobModel:
         if self.condor:
             held = self.codes.indices({"held"}, limit=10_000) if counts.get("held") else []
             values["held"] = held_groups([(i, self.facts(i) or Facts()) for i in held])
+        if (
+            self.statistics is not None
+            and self._statistics_changed
+            and (
+                ganga_status in FINAL
+                or time.monotonic() - self._statistics_sent >= STATISTICS_EVERY
+            )
+        ):
+            values["stats"] = self.statistics_report()
         any_failed = any(counts.get(s) for s in FAILED)
         failed = tuple(self.codes.indices(FAILED, read.FAILURES_SHOWN)) if any_failed else ()
         key = (failed, *(job.subjobs[i].info.submit_counter for i in failed))

@@ -17,6 +17,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from ..condor.eventlog import Facts
+from ..ganga_adapter.protocols import GangaJob
+from . import read
+from .status import FINAL
+
 MAX_BINS = 24  # bars of a histogram
 SLOWEST_SHOWN = 5
 HOSTS_SHOWN = 8
@@ -166,6 +171,41 @@ class Statistics:
             return None
         request = self._requests.most_common(1)[0][0] if self._requests else None
         return {**peaks, "request_mb": request, "advice": right_size(self.memory_peak, request)}
+
+
+def figures(job: GangaJob, facts: Facts | None) -> Figures | None:
+    """What subjob ``job`` contributes: from HTCondor's event log where there is one (no
+    read of Ganga's objects), else from the times Ganga recorded."""
+    if facts is not None and facts.status:
+        ended = facts.ended if facts.status in ("completed", "removed") else None
+        started = facts.started
+        wall = facts.wall_s if ended is not None else None
+        cpus = facts.cpus_request or 1
+        return Figures(
+            runtime_s=_between(started, ended),
+            queue_s=_between(facts.submitted, started),
+            ended_at=ended,
+            # a peak is final once the job ended, or when it was held (maybe for it)
+            memory_peak_mb=facts.memory_peak_mb if ended or facts.status == "held" else None,
+            memory_request_mb=facts.memory_request_mb,
+            cpu_efficiency=(
+                facts.cpu_s / wall / cpus if facts.cpu_s is not None and wall else None
+            ),
+            host=facts.host,
+        )
+    if job.status not in FINAL and job.status != "running":
+        return None
+    times = read.times(job)
+    return Figures(
+        runtime_s=_between(times["started"], times["finished"]),
+        queue_s=_between(times["submitted"], times["started"]),
+        ended_at=times["finished"],
+        host=str(getattr(job.backend, "actualCE", "") or ""),
+    )
+
+
+def _between(start: float | None, end: float | None) -> float | None:
+    return end - start if start is not None and end is not None and end >= start else None
 
 
 def right_size(peaks: Sample, request_mb: float | None) -> dict[str, Any] | None:

@@ -169,6 +169,10 @@ class Run:
         failed = [i for i, s in enumerate(statuses) if s in FAILED or s == "killed"]
         return {i: self._outcome(i) for i in failed}
 
+    def statistics(self) -> dict[str, Any]:
+        """Run statistics of the calls (see ``JobWidget.statistics``)."""
+        return dict(self.widget.statistics())
+
     def cancel(self) -> str:
         """Kill what is still running or queued; returns what happened. A submission still
         under way is let finish first (Ganga cannot kill a job it is submitting)."""

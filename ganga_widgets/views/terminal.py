@@ -158,11 +158,21 @@ def _condor_lines(detail: dict[str, Any]) -> list[Text]:
         said.append(f"memory {c['memory_mb']} MB")
     if c.get("cpu_s") is not None:
         said.append(f"CPU {_duration(c['cpu_s'])}")
+    if c.get("memory_request_mb") is not None:
+        said.append(f"requested {c['memory_request_mb']:g} MB")
     if c.get("evictions"):
         said.append(f"evicted {c['evictions']}×")
-    if c.get("note"):
+    if c.get("note") and c.get("disconnected_at") is None:
         said.append(c["note"])
     lines = [Text(" · ".join(said), style="dim")]
+    if c.get("disconnected_at") is not None:
+        gives_up = c.get("gives_up_at")
+        lease = "" if gives_up is None else f"; HTCondor gives up at {_when(gives_up)}"
+        lines.append(Text(f"Disconnected since {_when(c['disconnected_at'])}{lease}",
+                          style="dark_orange"))  # fmt: skip
+    if c.get("history"):
+        story = " · ".join(f"{_when(when)} {what}" for when, what in c["history"])
+        lines.append(Text(story, style="dim"))
     if c.get("status") == "held":
         code = "" if c.get("hold_code") is None else f" (code {c['hold_code']})"
         reason = c.get("hold_reason") or "no reason given"

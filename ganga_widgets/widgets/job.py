@@ -43,6 +43,9 @@ class JobWidget(ViewWidget):
     held: t.List[dict] = t.List().tag(sync=True)  # HTCondor: held subjobs grouped by hold reason
     analysis = t.Dict().tag(sync=True)  # HTCondor: the schedd's answer to "why idle?"
     ganga_log: t.List[str] = t.List().tag(sync=True)  # what Ganga logged about the job
+    # Run statistics of a split job (jobdata/statistics.py): sent once the view's panel is
+    # opened (or statistics() called), then kept up to date
+    stats = t.Dict().tag(sync=True)
 
     why_idle_after = 60.0  # seconds a Condor job waits before the view offers "Why idle?"
 
@@ -105,6 +108,10 @@ class JobWidget(ViewWidget):
             self.selected = subjob if 0 <= subjob < len(self._model.codes) else -1
             self._push(detail=True)
 
+    def _on_statistics(self, content: dict) -> None:
+        """The view opened its statistics panel: from now on they are computed and sent."""
+        self.statistics()
+
     def _on_action(self, content: dict) -> None:
         self.run_action(str(content.get("name")), content.get("subjob"), content.get("seq"))
 
@@ -162,6 +169,16 @@ class JobWidget(ViewWidget):
         what = f"job {self._model.master_id} to be {' or '.join(sorted(wanted))}"
         wait_for(self._model.master_id, lambda: self.summary.get("status") in wanted, timeout, what)
         return str(self.summary.get("status"))
+
+    def statistics(self) -> dict[str, Any]:
+        """Run statistics of the job's subjobs, as the panel shows them: runtimes and queue
+        waits (median, 95th percentile, histogram, the slowest subjobs), subjobs ended per
+        minute, and on HTCondor peak memory against the request (with a right-sized request
+        where it would differ), CPU efficiency and hosts. Kept up to date from here on."""
+        with self._lock:
+            report = self._model.statistics_report()
+            self._send_changed({"stats": report})
+            return report
 
     # -- lifetime ---------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 // @ts-check
 import { button, h } from "../lib/dom.js";
-import { bytes, duration } from "../lib/format.js";
+import { bytes, clockTime, duration } from "../lib/format.js";
 import { vocabulary } from "../lib/vocabulary.js";
 
 const TAIL_COLLAPSED_LINES = 12;
@@ -27,6 +27,8 @@ export function detailPanel(model, root, actions) {
   const whyIdleButton = button("Why idle?", "gw-why-idle", () => actions.send("why_idle", subject()));
   head.append(title, info, followButton, whyIdleButton, holdButton, releaseButton, killSubjobButton);
   const condorRow = h("div", "gw-condor");
+  const connectionBox = h("div", "gw-connection");
+  const historyRow = h("div", "gw-history");
   const holdBox = h("div", "gw-hold-reason");
   const analysisBox = h("div", "gw-analysis");
   const analysisTitle = h("span", "gw-analysis-title");
@@ -45,7 +47,7 @@ export function detailPanel(model, root, actions) {
   });
   tailHead.append(tailLabel, expandButton);
   const tail = h("pre", "gw-tail");
-  box.append(head, condorRow, holdBox, exitBox, tracebackBox, analysisBox, tailHead, tail);
+  box.append(head, condorRow, connectionBox, historyRow, holdBox, exitBox, tracebackBox, analysisBox, tailHead, tail);
 
   let expanded = false;
   /** @type {number | null} the analysis the user closed (by its time) */
@@ -55,6 +57,7 @@ export function detailPanel(model, root, actions) {
   function drawCondor(d) {
     const c = d.condor;
     condorRow.hidden = !c;
+    connectionBox.hidden = historyRow.hidden = true;  // shown below when there is something
     holdBox.hidden = !c || c.status !== "held";
     whyIdleButton.hidden = !c || !c.why_idle;
     holdButton.hidden = !c || !c.can_hold;
@@ -70,9 +73,21 @@ export function detailPanel(model, root, actions) {
     }
     if (c.cpu_s != null) parts.push(`CPU ${duration(c.cpu_s)}`);
     if (c.wall_s != null) parts.push(`wall ${duration(c.wall_s)}`);
+    if (c.memory_request_mb != null) parts.push(`requested ${c.memory_request_mb} MB`);
     if (c.evictions) parts.push(`evicted ${c.evictions}×`);
-    if (c.note) parts.push(c.note);
+    if (c.note && c.disconnected_at == null) parts.push(c.note);
     condorRow.textContent = parts.join(" · ");
+    connectionBox.hidden = c.disconnected_at == null;
+    root.dataset.disconnected = c.disconnected_at == null ? "" : "yes";
+    if (c.disconnected_at != null) {
+      const lease = c.gives_up_at == null ? "" :
+        `; HTCondor gives up at ${clockTime(c.gives_up_at)} (job lease ${duration(c.lease_s)}) unless it reconnects`;
+      connectionBox.textContent =
+        `Disconnected from its execute node since ${clockTime(c.disconnected_at)}${lease}`;
+    }
+    const history = c.history || [];
+    historyRow.hidden = !history.length;
+    historyRow.textContent = history.map(([when, what]) => `${clockTime(when)} ${what}`).join(" · ");
     const code = c.hold_code == null ? "" : ` (code ${c.hold_code}${c.hold_subcode ? "." + c.hold_subcode : ""})`;
     holdBox.textContent = `Held${code}: ${c.hold_reason || "no reason given"}`;
   }

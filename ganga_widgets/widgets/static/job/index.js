@@ -4,7 +4,7 @@
 // several widgets can share a page.
 //
 // Traits read: summary, counts, cells, selected, detail, failures, held, analysis,
-// can, notice, ganga_log, action, clock, vocabulary (see ganga_widgets/widgets/job.py).
+// can, notice, ganga_log, stats, action, clock, vocabulary (see ganga_widgets/widgets/job.py).
 import { h } from "../lib/dom.js";
 import { listen, profiler } from "../lib/profile.js";
 import { actionsPanel } from "./actions.js";
@@ -14,6 +14,7 @@ import { failuresPanel } from "./failures.js";
 import { gangaLogPanel } from "./gangalog.js";
 import { headerPanel } from "./header.js";
 import { heldPanel } from "./held.js";
+import { statisticsPanel } from "./statistics.js";
 
 /** @param {{model: import("../lib/types.js").Model, el: HTMLElement}} props */
 function render({ model, el }) {
@@ -31,8 +32,10 @@ function render({ model, el }) {
   const held = heldPanel(model, root);
   const detail = detailPanel(model, root, actions);
   const gangaLog = gangaLogPanel(model, root);
+  const statistics = statisticsPanel(model, root);
   root.append(...header.elements, notice, ...counts.elements, ...actions.elements,
-    ...failures.elements, ...held.elements, ...detail.elements, ...gangaLog.elements);
+    ...failures.elements, ...held.elements, ...detail.elements, ...statistics.elements,
+    ...gangaLog.elements);
 
   function drawNotice() {
     const text = model.get("notice") || "";
@@ -46,7 +49,8 @@ function render({ model, el }) {
 
   /** @type {Record<string, () => void>} */
   const handlers = {
-    "change:summary": () => { header.draw(); counts.draw(); actions.draw(); },
+    "change:summary": () => { header.draw(); counts.draw(); actions.draw(); statistics.draw(); },
+    "change:stats": statistics.draw,
     "change:counts": () => { counts.draw(); actions.draw(); failures.draw(); },
     "change:cells": counts.draw,
     "change:selected": () => { counts.draw(); detail.draw(); },
@@ -72,6 +76,7 @@ function render({ model, el }) {
   held.draw();
   detail.draw();
   gangaLog.draw();
+  statistics.draw();
   actions.drawOutcome();
   // Elapsed time ticks here, not by messages from the kernel.
   const timer = setInterval(header.drawTimes, 1000);

@@ -78,6 +78,11 @@
  * @property {boolean} why_idle
  * @property {boolean} can_hold
  * @property {boolean} can_release
+ * @property {number | null} memory_request_mb
+ * @property {number | null} disconnected_at  since when HTCondor tries to reconnect
+ * @property {number | null} gives_up_at  when it stops trying (the job lease ends)
+ * @property {number | null} lease_s
+ * @property {Array<[number, string]>} history  the connection's story: (time, what), newest last
  */
 
 /**
@@ -112,6 +117,42 @@
  * @property {number | null} subcode
  * @property {number} count
  * @property {number[]} subjobs
+ */
+
+/**
+ * A sample's figures (ganga_widgets/jobdata/statistics.py): quantiles and a histogram of
+ * bins of one width from `start`.
+ * @typedef {object} Described
+ * @property {number} count
+ * @property {number} min
+ * @property {number} median
+ * @property {number} p95
+ * @property {number} max
+ * @property {{start: number, width: number, counts: number[]} | null} histogram
+ */
+
+/**
+ * @typedef {Described & {request_mb: number | null, advice: {text: string, suggested_mb: number, lower: boolean} | null}} Memory
+ */
+
+/**
+ * @typedef {object} Timeline  subjobs ended per `minutes_per_point` minutes from `start`
+ * @property {number} start
+ * @property {number} minutes_per_point
+ * @property {number[]} counts
+ */
+
+/**
+ * The `stats` trait: run statistics of a split job.
+ * @typedef {object} Stats
+ * @property {number} [subjobs]
+ * @property {Described | null} [runtime]
+ * @property {{subjob: number, runtime_s: number}[]} [slowest]
+ * @property {Described | null} [queue]
+ * @property {Timeline | null} [throughput]
+ * @property {Memory | null} [memory]
+ * @property {Described | null} [cpu_efficiency]
+ * @property {{count: number, top: {host: string, subjobs: number}[], others: number}} [hosts]
  */
 
 /**
