@@ -165,6 +165,42 @@ def release_held(job: GangaJob, held: list[int]) -> Outcome:
     return Outcome("done", f"released {done} held subjob{'s' if done != 1 else ''}{note}")
 
 
+# The most memory a resubmission may ask for (MB): a typing slip must not ask for a node
+# no pool has (the job would stay idle for good).
+MAX_MEMORY_MB = 1_000_000
+
+
+@_in_this_session
+def resubmit_with_memory(job: GangaJob, held: list[int], memory_mb: Any) -> Outcome:
+    """Resubmit held subjobs (``held``: their indices; a job without subjobs: itself)
+    asking HTCondor for ``memory_mb`` MB. Through Ganga: its kill takes each out of the
+    queue, its backend's ``request_memory`` is set, and its resubmit queues it again, so
+    Ganga's records (ids, submit counts, statuses) stay its own."""
+    name = _name(job)
+    if isinstance(memory_mb, bool) or not isinstance(memory_mb, int):
+        return Outcome("refused", f"the memory must be a whole number of MB, not {memory_mb!r}")
+    if not 0 < memory_mb <= MAX_MEMORY_MB:
+        return Outcome("refused", f"{memory_mb} MB is not a memory to ask for (1 to 1,000,000)")
+    if read.backend_name(job) != "Condor":
+        return Outcome("refused", f"{name} is not an HTCondor job")
+    targets = [job] if len(job.subjobs) == 0 else [job.subjobs[i] for i in held]
+    targets = [t for t in targets if t.status in IN_BATCH]
+    if not targets:
+        return Outcome("refused", f"{name} has no held subjob to resubmit")
+    for target in targets:
+        _keep_previous_attempt(target)
+        try:
+            objects.public(target).kill()
+            options = dict(target.backend.cdf_options or {})
+            options["request_memory"] = str(memory_mb)
+            objects.public(target).backend.cdf_options = options
+            objects.public(target).resubmit()
+        except objects.ganga_errors() as err:
+            return Outcome("failed", f"resubmitting {_name(target)} failed: {err}")
+    what = f"{len(targets)} subjob{'s' if len(targets) != 1 else ''} of {name}"
+    return Outcome("done", f"resubmitted {what if job.subjobs else name} with {memory_mb:,} MB")
+
+
 def why_idle(job: GangaJob) -> tuple[Outcome, str]:
     """The schedd's analysis of why a Condor job does not start; (outcome, analysis text)."""
     condor_id = schedd.job_id(job)

@@ -100,3 +100,28 @@ def test_the_connection_story_is_kept_with_times_and_when_htcondor_gives_up() ->
     for i in range(30):
         fold(f, "JOB_SUSPENDED", 200.0 + i, {})
     assert len(f.history) == 10, "bounded"
+
+
+def test_held_subjobs_are_grouped_with_what_fits_each_reason() -> None:
+    from ganga_widgets.jobdata.condor_facts import held_groups
+
+    def held(code: int, subcode: int, reason: str, request: float | None = None) -> Facts:
+        f = replay(("JOB_HELD", 1.0, {"HoldReasonCode": code, "HoldReasonSubCode": subcode,
+                                      "HoldReason": reason}))  # fmt: skip
+        f.memory_request_mb = request
+        return f
+
+    missing = "Transfer input files failure at access point: reading from file /data/in 7.root: (errno 2) No such file"  # noqa: E501
+    groups = held_groups([
+        (0, held(34, 0, "Job has gone over memory limit of 100 megabytes.", 100)),
+        (1, held(34, 0, "Job has gone over memory limit of 100 megabytes.", 150)),
+        (2, held(3, 0, "memory use above request (policy)", 300)),
+        (3, held(13, 2, missing)),
+        (4, held(34, 104, "Job has gone over disk limit")),
+        (5, held(1, 0, "held from a notebook")),
+    ])  # fmt: skip
+    fixes = {g["subjobs"][0]: g["fix"] for g in groups}
+    assert fixes[0] == {"kind": "memory", "request_mb": 150, "suggested_mb": 300}
+    assert fixes[2] == {"kind": "memory", "request_mb": 300, "suggested_mb": 600}
+    assert fixes[3] == {"kind": "missing_input", "path": "/data/in 7.root"}
+    assert fixes[4] == fixes[5] == {"kind": "release"}

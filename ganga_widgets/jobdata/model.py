@@ -20,7 +20,7 @@ from ..ganga_adapter.ganga_log import job_lines
 from ..ganga_adapter.protocols import GangaJob
 from . import read
 from .codes import SubjobCodes, subjob_statuses
-from .condor_facts import held_groups
+from .condor_facts import group_key, held_groups
 from .statistics import Statistics, figures
 from .status import ACTIVE, FAILED, FINAL, SHOWN_ACTIVE, display_status, job_status
 
@@ -77,6 +77,18 @@ class JobModel:
                 if self.statistics is not None:
                     self.statistics.update(subjob_id, figures(job, self.facts(subjob_id)))
                     self._statistics_changed = True
+
+    def held_in(self, group: Any) -> list[int]:
+        """Every held subjob of a hold group (one of ``held``'s, or its ``[code, reason]``),
+        not only those the group lists."""
+        if isinstance(group, dict):
+            key = group_key(group)
+        elif isinstance(group, (list, tuple)) and len(group) == 2:
+            key = (group[0], str(group[1] or ""))
+        else:
+            return []
+        held = self.codes.indices({"held"}, limit=100_000)
+        return [i for i in held if group_key(_as_group(self.facts(i))) == key]
 
     # -- run statistics ----------------------------------------------------------------------
 
@@ -241,6 +253,10 @@ def snapshot(job: GangaJob) -> dict[str, Any]:
         return model.compute()
     except Exception as err:
         return {"summary": read.summary(job), "counts": {}, "notice": model.problem(err)}
+
+
+def _as_group(facts: Facts | None) -> dict[str, Any]:
+    return {"code": facts.hold_code, "reason": facts.hold_reason} if facts else {}
 
 
 def _readable_dir(path: str) -> bool:

@@ -127,9 +127,13 @@ def job_view(view: dict[str, Any]) -> RenderableType:
         if last:
             parts.append(Text("    " + last[0], style="dim"))
     for g in view.get("held") or []:
-        parts.append(
-            Text(f"held ×{g['count']} (code {g['code']}): {g['reason']}", style="dark_orange")
-        )
+        line = Text(f"held ×{g['count']} (code {g['code']}): {g['reason']}", style="dark_orange")
+        fix = g.get("fix") or {}
+        if fix.get("kind") == "memory":
+            line.append(f"  → resubmit with more memory (~{fix['suggested_mb']:,} MB)")
+        elif fix.get("kind") == "missing_input":
+            line.append(f"  → missing input file: {fix.get('path') or '(see the reason)'}")
+        parts.append(line)
     d = view.get("detail") or {}
     if d:
         who = f"Subjob {d['fqid']}" if d.get("subjob") is not None else f"Job {d.get('fqid')}"

@@ -113,18 +113,32 @@ class JobWidget(ViewWidget):
         self.statistics()
 
     def _on_action(self, content: dict) -> None:
-        self.run_action(str(content.get("name")), content.get("subjob"), content.get("seq"))
+        self.run_action(str(content.get("name")), content.get("subjob"), content.get("seq"),
+                        group=content.get("group"), memory=content.get("memory"))  # fmt: skip
 
-    def run_action(self, name: str, subjob: int | None = None, seq: Any = None) -> dict:
+    def run_action(
+        self,
+        name: str,
+        subjob: int | None = None,
+        seq: Any = None,
+        group: Any = None,
+        memory: Any = None,
+    ) -> dict:
         """Run a view action and show its outcome. Whole job: "kill", "resubmit",
         "release_held". One subjob (``subjob``; None for a job without subjobs):
-        "kill_subjob", "hold", "release", "why_idle"."""
+        "kill_subjob", "hold", "release", "why_idle". Held subjobs of one hold reason
+        (``group``: a group of ``held``, or its ``[code, reason]``): "release_group", and
+        "resubmit_more_memory" asking for ``memory`` MB."""
         job = self._job
         on_job: dict[str, Callable[[], Outcome]] = {
             "kill": lambda: actions.kill(job),
             "resubmit": lambda: actions.resubmit_failed(job),
             "release_held": lambda: actions.release_held(
                 job, self._model.codes.indices({"held"}, limit=100_000)
+            ),
+            "release_group": lambda: actions.release_held(job, self._model.held_in(group)),
+            "resubmit_more_memory": lambda: actions.resubmit_with_memory(
+                job, self._model.held_in(group), memory
             ),
         }
         on_one: dict[str, Callable[[Any], Outcome]] = {

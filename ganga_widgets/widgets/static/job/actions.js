@@ -6,6 +6,7 @@ import { countIn, vocabulary } from "../lib/vocabulary.js";
 const LABELS = {
   kill: "Kill job", kill_subjob: "Kill subjob", resubmit: "Resubmit failed",
   hold: "Hold", release: "Release", release_held: "Release held", why_idle: "Why idle?",
+  release_group: "Release", resubmit_more_memory: "Resubmit with more memory",
 };
 
 /**
@@ -24,10 +25,10 @@ export function actionsPanel(model, root) {
   row.append(killButton, resubmitButton, releaseHeldButton, confirmBox, status);
   const tracker = actionTracker(model, status, root, LABELS);
 
-  /** @param {string} name @param {number | null} [subjob] */
-  function send(name, subjob) {
+  /** @param {string} name @param {number | null} [subjob] @param {object} [extra] */
+  function send(name, subjob, extra) {
     confirmBox.replaceChildren();
-    tracker.send(name, { subjob: subjob ?? null });
+    tracker.send(name, { subjob: subjob ?? null, ...extra });
   }
 
   /** Kill the job or the subjob shown, once the user says yes. @param {string} name */

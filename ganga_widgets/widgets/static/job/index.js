@@ -29,7 +29,7 @@ function render({ model, el }) {
   const counts = countsPanel(model, root);
   const actions = actionsPanel(model, root);
   const failures = failuresPanel(model);
-  const held = heldPanel(model, root);
+  const held = heldPanel(model, root, actions);
   const detail = detailPanel(model, root, actions);
   const gangaLog = gangaLogPanel(model, root);
   const statistics = statisticsPanel(model, root);

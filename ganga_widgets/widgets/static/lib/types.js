@@ -117,6 +117,7 @@
  * @property {number | null} subcode
  * @property {number} count
  * @property {number[]} subjobs
+ * @property {{kind: "memory" | "missing_input" | "release", request_mb?: number | null, suggested_mb?: number, path?: string}} [fix]
  */
 
 /**
