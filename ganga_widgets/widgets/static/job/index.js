@@ -14,6 +14,7 @@ import { failuresPanel } from "./failures.js";
 import { gangaLogPanel } from "./gangalog.js";
 import { headerPanel } from "./header.js";
 import { heldPanel } from "./held.js";
+import { notifier } from "./notify.js";
 import { statisticsPanel } from "./statistics.js";
 
 /** @param {{model: import("../lib/types.js").Model, el: HTMLElement}} props */
@@ -33,6 +34,8 @@ function render({ model, el }) {
   const detail = detailPanel(model, root, actions);
   const gangaLog = gangaLogPanel(model, root);
   const statistics = statisticsPanel(model, root);
+  const notify = notifier(model, root);
+  actions.elements[0].append(...notify.elements);
   root.append(...header.elements, notice, ...counts.elements, ...actions.elements,
     ...failures.elements, ...held.elements, ...detail.elements, ...statistics.elements,
     ...gangaLog.elements);
@@ -49,9 +52,11 @@ function render({ model, el }) {
 
   /** @type {Record<string, () => void>} */
   const handlers = {
-    "change:summary": () => { header.draw(); counts.draw(); actions.draw(); statistics.draw(); },
+    "change:summary": () => {
+      header.draw(); counts.draw(); actions.draw(); statistics.draw(); notify.check();
+    },
     "change:stats": statistics.draw,
-    "change:counts": () => { counts.draw(); actions.draw(); failures.draw(); },
+    "change:counts": () => { counts.draw(); actions.draw(); failures.draw(); notify.check(); },
     "change:cells": counts.draw,
     "change:selected": () => { counts.draw(); detail.draw(); },
     "change:detail": detail.draw,
@@ -77,6 +82,7 @@ function render({ model, el }) {
   detail.draw();
   gangaLog.draw();
   statistics.draw();
+  notify.check(); // where the job is now: only later changes are told
   actions.drawOutcome();
   // Elapsed time ticks here, not by messages from the kernel.
   const timer = setInterval(header.drawTimes, 1000);
@@ -89,6 +95,7 @@ function render({ model, el }) {
   return () => {
     clearInterval(timer);
     resize.disconnect();
+    notify.stop();
     stopListening();
   };
 }

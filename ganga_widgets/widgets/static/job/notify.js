@@ -1,0 +1,90 @@
+// @ts-check
+import { button } from "../lib/dom.js";
+import { vocabulary } from "../lib/vocabulary.js";
+
+// One opt-in for every widget of the browser (the user said yes once, not per job).
+const OPT_IN_KEY = "ganga-widgets-notify";
+const TITLE_MARK = "● ";
+
+/**
+ * Tells the user when the job ends, fails or gets held while they look elsewhere: a browser
+ * notification once they opt in with the bell (nothing is asked unprompted), and a mark in
+ * the page's title while the page is hidden. Only changes seen live count: a job already
+ * ended when the view opened says nothing.
+ * @param {import("../lib/types.js").Model} model
+ * @param {HTMLElement} root
+ */
+export function notifier(model, root) {
+  const supported = typeof Notification !== "undefined";
+  const bell = button("", "gw-notify", () => { optIn(); });
+  bell.hidden = !supported;
+  /** @type {string | undefined} */
+  let lastStatus;
+  let lastHeld = 0;
+  let sent = 0;
+
+  function enabled() {
+    return supported && Notification.permission === "granted" &&
+      window.localStorage?.getItem(OPT_IN_KEY) === "yes";
+  }
+
+  async function optIn() {
+    if (enabled()) {
+      window.localStorage?.removeItem(OPT_IN_KEY); // the bell toggles
+    } else if (await Notification.requestPermission() === "granted") {
+      window.localStorage?.setItem(OPT_IN_KEY, "yes");
+    }
+    drawBell();
+  }
+
+  function drawBell() {
+    const on = enabled();
+    bell.textContent = on ? "🔔 Notifying" : "🔕 Notify me";
+    bell.title = on ? "A browser notification when this job ends, fails or is held (click to stop)"
+      : "Ask for a browser notification when this job ends, fails or is held";
+    root.dataset.notify = on ? "on" : "";
+  }
+
+  /** @param {string} text */
+  function tell(text) {
+    sent += 1;
+    root.dataset.notified = String(sent);
+    if (document.hidden && !document.title.startsWith(TITLE_MARK)) {
+      document.title = TITLE_MARK + document.title;
+    }
+    if (enabled()) new Notification("Ganga job", { body: text, tag: `gw-${text}` });
+  }
+
+  function check() {
+    /** @type {Partial<import("../lib/types.js").Summary>} */
+    const s = model.get("summary") || {};
+    /** @type {Record<string, number>} */
+    const counts = model.get("counts") || {};
+    const held = counts.held || 0;
+    const status = s.status;
+    const ended = vocabulary(model).sets.final.includes(String(status));
+    if (lastStatus !== undefined && status !== lastStatus && ended) {
+      tell(`Job ${s.fqid}${s.name ? ` "${s.name}"` : ""} ${status}`);
+    } else if (lastStatus !== undefined && status === "held" && lastStatus !== "held") {
+      tell(`Job ${s.fqid} is held`);
+    } else if (held > lastHeld && lastStatus !== undefined) {
+      tell(`Job ${s.fqid}: ${held} subjob${held === 1 ? "" : "s"} held`);
+    }
+    lastStatus = status;
+    lastHeld = held;
+  }
+
+  function unmark() {
+    if (!document.hidden && document.title.startsWith(TITLE_MARK)) {
+      document.title = document.title.slice(TITLE_MARK.length);
+    }
+  }
+  document.addEventListener("visibilitychange", unmark);
+  drawBell();
+
+  return {
+    elements: [bell],
+    check,
+    stop: () => document.removeEventListener("visibilitychange", unmark),
+  };
+}
