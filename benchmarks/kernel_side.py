@@ -315,6 +315,34 @@ def flush_costs(n: int, flushes: int) -> dict[str, Any]:
     return {"open_s": opened, "ours_s": ours_times, "baseline_s": base_times, "waits_s": waits}
 
 
+def statistics_costs(n: int, flushes: int) -> dict[str, Any]:
+    """One subjob goes running <-> completed per flush (what the statistics read a subjob's
+    times for): kernel time of each flush of a JobWidget with its statistics panel open,
+    against one without, on the same job and the same flushes."""
+    from IPython.display import display
+
+    job = SCALE_JOBS[n]
+    subjobs = objects.implementation(job).subjobs
+    plain, stats = JobWidget(job), JobWidget(job)
+    started = time.perf_counter()
+    stats.statistics()  # the panel opened: every subjob read once
+    opened = time.perf_counter() - started
+    display(plain)
+    display(stats)
+    plain_times, stats_times = _timed(plain), _timed(stats)
+    for k in range(flushes):
+        subjob = subjobs[(k * 7919) % n]
+        changed = time.monotonic()
+        subjob.status = "completed" if subjob.status == "running" else "running"
+        while len(plain_times) <= k or len(stats_times) <= k:
+            if time.monotonic() > changed + 300:
+                raise RuntimeError(f"flush {k} of {n} subjobs never came")
+            time.sleep(0.005)
+    plain.close()
+    stats.close()
+    return {"opened_s": opened, "plain_s": plain_times, "statistics_s": stats_times}
+
+
 _storm_views: dict[int, dict[str, str]] = {}
 
 

@@ -15,7 +15,9 @@ measure the machine). In one kernel, with the driver reading IOPub as the fronte
     that), then by bare assignment (as fast as statuses change): messages, their rate and
     size, and whether the last shows the exact final state; baseline: a widget that sends
     one message per change;
-(d) memory of --widgets JobWidgets open on the largest job, and what is left once closed.
+(d) memory of --widgets JobWidgets open on the largest job, and what is left once closed;
+(e) kernel time per flush with the statistics panel open, at each N, against the same
+    widget with it closed, on the same flushes (one subjob running <-> completed each).
 Results: printed as markdown tables and written to benchmarks/results/ as JSON.
 """
 
@@ -106,7 +108,8 @@ def main() -> None:
         for n in args.sizes:
             ganga = evaluate(client, f"k.split_job({n})")
             flushes = evaluate(client, f"k.flush_costs({n}, {args.flushes})")
-            results["sizes"][n] = {"ganga": ganga, **flushes}
+            stats = evaluate(client, f"k.statistics_costs({n}, {args.flushes})")
+            results["sizes"][n] = {"ganga": ganga, **flushes, "statistics": stats}
         results["memory"] = evaluate(client, f"k.memory({largest}, {args.widgets})")
         results["storms"] = [
             storm(client, wire, largest, args.storm_seconds, status, via, baseline)
@@ -162,6 +165,22 @@ def report(r: dict[str, Any]) -> str:
         lines.append(
             f"| {int(n):,} | {g['split_s']:.1f} s | {g['rss_mb']:.0f} MB | {g['write_s']:.1f} s "
             f"| {g['rewrite_after_one_change_s']:.2f} s |"
+        )
+    lines += [
+        "",
+        "Statistics panel open (jobdata/statistics.py), one subjob running <-> completed per "
+        "flush:",
+        "",
+        "| subjobs | opening the panel (reads every subjob) | per flush, panel closed "
+        "| panel open | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for n, s in r["sizes"].items():
+        st = s["statistics"]
+        plain, stats = statistics.median(st["plain_s"]), statistics.median(st["statistics_s"])
+        lines.append(
+            f"| {int(n):,} | {1e3 * st['opened_s']:.1f} ms | {micro(st['plain_s'])} "
+            f"| {micro(st['statistics_s'])} | {stats / plain:.3f} |"
         )
     m = r["memory"]
     for st in r["storms"]:
