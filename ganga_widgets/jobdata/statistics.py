@@ -90,9 +90,10 @@ class Sample:
         edges = [start]
         while edges[-1] <= high:
             edges.append(start + len(edges) * width)
-        values = [v for v, _ in self._sorted]
-        positions = [bisect.bisect_left(values, edge) for edge in edges[1:-1]]
-        counts = [b - a for a, b in zip([0, *positions], [*positions, len(values)], strict=True)]
+        # (edge, -1) sorts before every (edge, subjob): the first value at or above the edge
+        positions = [bisect.bisect_left(self._sorted, (edge, -1)) for edge in edges[1:-1]]
+        ends = [*positions, len(self._sorted)]
+        counts = [b - a for a, b in zip([0, *positions], ends, strict=True)]
         return {"start": start, "width": width, "counts": counts}
 
     def describe(self, max_bins: int = MAX_BINS) -> dict[str, Any] | None:
