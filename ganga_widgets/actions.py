@@ -174,8 +174,8 @@ MAX_MEMORY_MB = 1_000_000
 def resubmit_with_memory(job: GangaJob, held: list[int], memory_mb: Any) -> Outcome:
     """Resubmit held subjobs (``held``: their indices; a job without subjobs: itself)
     asking HTCondor for ``memory_mb`` MB. Through Ganga: its kill takes each out of the
-    queue, its backend's ``request_memory`` is set, and its resubmit queues it again, so
-    Ganga's records (ids, submit counts, statuses) stay its own."""
+    queue, its backend's ``cdf_options["request_memory"]`` is set, and its resubmit queues
+    it again, so Ganga's records (ids, submit counts, statuses) stay its own."""
     name = _name(job)
     if isinstance(memory_mb, bool) or not isinstance(memory_mb, int):
         return Outcome("refused", f"the memory must be a whole number of MB, not {memory_mb!r}")
@@ -193,7 +193,10 @@ def resubmit_with_memory(job: GangaJob, held: list[int], memory_mb: Any) -> Outc
             objects.public(target).kill()
             options = dict(target.backend.cdf_options or {})
             options["request_memory"] = str(memory_mb)
-            objects.public(target).backend.cdf_options = options
+            # Ganga's public API refuses any change of cdf_options once a job was submitted
+            # (it is not "changable_at_resubmit"), although its Condor resubmit builds the
+            # description anew from them: set on Ganga's object itself, recorded as ever.
+            target.backend.cdf_options = options
             objects.public(target).resubmit()
         except objects.ganga_errors() as err:
             return Outcome("failed", f"resubmitting {_name(target)} failed: {err}")

@@ -28,17 +28,23 @@ SUITE_CACHE = ROOT / "test-artifacts" / "cache"
 
 
 def wait_until(
-    condition: Callable[[], Any], timeout: float, what: str, interval: float = 0.05
+    condition: Callable[[], Any],
+    timeout: float,
+    what: str,
+    interval: float = 0.05,
+    shown: Callable[[], Any] | None = None,
 ) -> Any:
     """Poll ``condition`` until it returns something truthy; fail with ``what`` at the
-    deadline. Returns the truthy value."""
+    deadline (and what ``shown`` returns then: the state that was seen instead). Returns
+    the truthy value."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"after {timeout} s still waiting for: {what}")
+            seen = f"; instead: {shown()!r}" if shown is not None else ""
+            raise AssertionError(f"after {timeout} s still waiting for: {what}{seen}")
         time.sleep(interval)
 
 
@@ -220,9 +226,20 @@ def condor_job(
 
 def condor_tool(*args: str) -> str:
     """Run one of the pool's condor_* tools, as a user would in a terminal."""
-    proc = subprocess.run(list(args), capture_output=True, text=True, timeout=60, cwd="/tmp")
+    proc = _tool(args)
     assert proc.returncode == 0, f"{' '.join(args)}: {proc.stdout}{proc.stderr}"
     return proc.stdout
+
+
+def condor_answer(*args: str) -> str | None:
+    """A condor_* tool's output, or None while the daemon it asks does not answer (just
+    restarted, say): for conditions waited on."""
+    proc = _tool(args)
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _tool(args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=60, cwd="/tmp")
 
 
 @pytest.fixture(scope="session")

@@ -619,3 +619,64 @@ def test_one_widget_shown_twice_then_closed_and_shown_again_updates_every_live_v
     finally:
         for flag in (first, second, redisplay):
             flag.touch()
+
+
+# Records every notification the page creates, then lets the browser's own show it.
+NOTIFICATIONS = """
+window.__gwNotes = [];
+const Real = window.Notification;
+function Recorded(title, options) {
+  window.__gwNotes.push([title, options && options.body]);
+  return new Real(title, options);
+}
+Recorded.requestPermission = (...args) => Real.requestPermission(...args);
+Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
+window.Notification = Recorded;
+"""
+
+
+def test_a_user_who_opted_in_is_notified_when_the_job_fails_and_the_title_marked(
+    jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.context.grant_permissions(["notifications"])
+    page.add_init_script(NOTIFICATIONS)
+    fail = tmp_path / "fail"
+    code = UNTIL_FLAG + "raise SystemExit(3)\n"
+    notebook = _write_notebook(
+        tmp_path / "notify.ipynb",
+        nbformat.v4.new_code_cell(
+            "import sys, ganga_widgets\n"
+            "from ganga_widgets import JobWidget\n"
+            "ganga_widgets.start()\n"
+            "g = ganga_widgets.session.gpi()\n"
+            "j = g.Job(name='nightly fit', backend=g.Local(), application=g.Executable(\n"
+            f"    exe=sys.executable, args=['-c', {code!r}, {str(fail)!r}]))\n"
+            "j.submit()\n"
+            "JobWidget(j)"
+        ),
+    )
+    try:
+        server = jupyter("lab", [notebook])
+        page.goto(server.notebook_url("notify.ipynb"))
+        run_all_cells(page)
+        widget = page.locator(WIDGET)
+        expect(widget).to_have_attribute("data-status", "running", timeout=90_000)
+        assert page.evaluate("window.__gwNotes") == [], "nothing before the user asks"
+        widget.locator(".gw-notify").click()
+        expect(widget).to_have_attribute("data-notify", "on", timeout=10_000)
+        elsewhere = page.context.new_page()  # the user reads another tab meanwhile
+        elsewhere.bring_to_front()
+        wait_until(lambda: page.evaluate("document.hidden"), 30, "the notebook's tab hidden")
+        fail.touch()
+        expect(widget).to_have_attribute("data-status", "failed", timeout=60_000)
+        notes = wait_until(lambda: page.evaluate("window.__gwNotes"), 30, "a notification")
+        assert notes == [["Ganga job", 'Job 0 "nightly fit" failed']], notes
+        assert page.title().startswith("● "), page.title()
+        page.bring_to_front()
+        wait_until(lambda: not page.title().startswith("● "), 30, "the mark gone once back")
+        elsewhere.close()
+        widget.screenshot(path=str(artifacts / "notify-failed.png"))
+    finally:
+        fail.touch()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import UNTIL_FLAG, condor_job, condor_tool, python_job, wait_until
+from conftest import UNTIL_FLAG, condor_answer, condor_job, condor_tool, python_job, wait_until
 
 pytestmark = pytest.mark.ganga
 
@@ -165,10 +165,16 @@ def test_a_job_removed_with_condor_rm_outside_shows_killed_within_seconds(
     condor_ganga: Any, tmp_path: Path
 ) -> None:
     job, widget = _running(condor_ganga, tmp_path, 2)
+    cluster = _cluster(job)
 
-    condor_tool("condor_rm", _cluster(job))
+    condor_tool("condor_rm", cluster)
 
-    wait_until(lambda: widget.counts == {"killed": 2}, 60, "the removal shown")
+    def state() -> Any:
+        queue = condor_answer("condor_q", cluster, "-af", "ProcId", "JobStatus")
+        ganga = [sj.status for sj in job.subjobs]
+        return {"view": widget.counts, "detail": _condor(widget), "ganga": ganga, "queue": queue}
+
+    wait_until(lambda: widget.counts == {"killed": 2}, 60, "the removal shown", shown=state)
     # Ganga's own state follows (it would say "failed", after 10 minutes at worst)
     wait_until(lambda: job.status == "killed", 60, "Ganga to call the job killed")
     # the view hears of it at the dispatcher's next flush (~0.1 s), not at the same instant
@@ -304,9 +310,7 @@ def _counting_starts(ganga: Any, tmp_path: Path) -> tuple[Any, Any, Path, list[s
 
 def _slots_known() -> int:
     """The execute slots the collector knows of (0 while it does not answer)."""
-    proc = subprocess.run(["condor_status", "-af", "Name"], capture_output=True, text=True,
-                          timeout=60, cwd="/tmp")  # fmt: skip
-    return len(proc.stdout.split()) if proc.returncode == 0 else 0
+    return len((condor_answer("condor_status", "-af", "Name") or "").split())
 
 
 def _condor(widget: Any) -> dict[str, Any]:
@@ -413,3 +417,109 @@ def test_without_condor_tail_the_view_says_why_there_is_no_live_stderr(
         "the view to say why it shows no live stderr",
     )
     widget.run_action("kill")
+
+
+# Holds sys.argv[2] MB of memory until sys.argv[1] exists.
+HOLDS_MEMORY = (
+    "import sys\nblock = bytearray(int(sys.argv[2]) * 2**20)\n"
+    "for i in range(0, len(block), 4096):\n    block[i] = 1\n" + UNTIL_FLAG
+)
+# The test's own memory policy, as a user's submit description would have it.
+MEMORY_POLICY = {
+    "request_memory": "100",
+    "periodic_hold": "MemoryUsage =!= undefined && MemoryUsage > RequestMemory",
+    "periodic_hold_reason": '"memory usage above request_memory"',
+    "periodic_hold_subcode": "1",
+}
+
+
+def _in_queue_asking(cluster: str) -> list[Any]:
+    from ganga_widgets.condor import bindings as condor
+
+    ads = condor.bindings().Schedd().query(constraint=f"ClusterId == {cluster}",
+                                           projection=["RequestMemory"])  # fmt: skip
+    return [condor.value(ad, "RequestMemory") for ad in ads]
+
+
+def test_subjobs_held_for_memory_are_resubmitted_with_more_and_complete(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    finish = tmp_path / "finish"
+    job = condor_job(condor_ganga, tmp_path, HOLDS_MEMORY, args=[[str(finish), "200"]] * 2,
+                     cdf_options=MEMORY_POLICY)  # fmt: skip
+    job.submit()
+    widget = _widget(job)
+    group = wait_until(lambda: widget.held and widget.held[0]["count"] == 2 and widget.held[0],
+                       120, "both subjobs held for memory, in one group")  # fmt: skip
+    assert group["reason"] == "memory usage above request_memory"
+    assert group["fix"] == {"kind": "memory", "request_mb": 100, "suggested_mb": 200}
+    refused = widget.run_action("resubmit_more_memory", group=group, memory="lots")
+    assert refused["state"] == "refused" and widget.cells == "hh"  # nothing was touched
+
+    done = widget.run_action("resubmit_more_memory", group=group, memory=800)
+    assert done["state"] == "done" and "with 800 MB" in done["message"], done["message"]
+    wait_until(lambda: widget.cells == "rr", 120, "both running again, asking for 800 MB")
+    clusters = {sj.backend.id.split(".")[0] for sj in job.subjobs}
+    assert [m for c in clusters for m in _in_queue_asking(c)] == [800, 800]
+    finish.touch()
+    wait_until(lambda: widget.summary["status"] == "completed", 120, "the job to complete")
+    # Ganga's own records: each resubmission counted (by its Condor backend, twice)
+    assert all(sj.info.submit_counter > 1 for sj in job.subjobs)
+    assert widget.held == []
+
+
+# CPU-bound for sys.argv[2] seconds with sys.argv[1] MB held.
+VARIED = (
+    "import sys, time\nblock = bytearray(int(sys.argv[1]) * 2**20)\n"
+    "for i in range(0, len(block), 4096):\n    block[i] = 1\n"
+    "end = time.time() + float(sys.argv[2])\nwhile time.time() < end:\n    pass\n"
+)
+
+
+def _history(cluster: str, attributes: list[str]) -> list[list[str]]:
+    said = condor_answer("condor_history", cluster, "-af", *attributes) or ""
+    return [line.split() for line in said.splitlines() if line.strip()]
+
+
+def test_the_statistics_of_a_20_subjob_condor_job_match_htcondors_history(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    args = [[str(20 + 7 * i), str(0.5 * (i % 5))] for i in range(20)]
+    job = condor_job(condor_ganga, tmp_path, VARIED, args=args,
+                     cdf_options={"request_memory": "1000"})  # fmt: skip
+    job.submit()
+    widget = _widget(job)
+    widget.statistics()  # the panel opened before anything ended: followed change by change
+    wait_until(lambda: widget.summary["status"] == "completed", 300, "the job to complete")
+    stats = wait_until(lambda: (widget.stats.get("runtime") or {}).get("count") == 20
+                       and widget.stats, 60, "20 runtimes in the statistics")  # fmt: skip
+    # the EXECUTE event is when the job began executing (JobCurrentStartDate: the shadow's
+    # start, seconds earlier under load)
+    attributes = ["ProcId", "QDate", "JobCurrentStartExecutingDate", "CompletionDate",
+                  "MemoryUsage", "RequestMemory", "LastRemoteHost"]  # fmt: skip
+    cluster = _cluster(job)
+    lines = wait_until(lambda: len(h := _history(cluster, attributes)) == 20 and h, 60,
+                       "HTCondor's history of the 20 subjobs")  # fmt: skip
+    rows = [[*map(float, x[1:6]), x[6]] for x in lines]
+    runtimes = [end - start for _, start, end, *_ in rows]
+    waits = [start - queued for queued, start, *_ in rows]
+    peaks = [r[3] for r in rows]
+    runtime, queue, memory = stats["runtime"], stats["queue"], stats["memory"]
+    # Within rounding: times are whole seconds in both; the history's MemoryUsage is the
+    # peak rounded up to 25,000 KB steps, the event log's (ours) is not.
+    for ours, theirs, rounding in ((runtime, runtimes, 1), (queue, waits, 1),
+                                   (memory, peaks, 25)):  # fmt: skip
+        assert ours["count"] == 20
+        assert ours["median"] == pytest.approx(np.quantile(theirs, 0.5), abs=rounding)
+        assert ours["p95"] == pytest.approx(np.quantile(theirs, 0.95), abs=rounding)
+        assert ours["max"] == pytest.approx(max(theirs), abs=rounding)
+    assert memory["request_mb"] == 1000 and {r[4] for r in rows} == {1000.0}
+    advice = memory["advice"]
+    assert advice is not None and advice["lower"] and advice["suggested_mb"] < 1000
+    hosts = {r[5].split("@")[-1] for r in rows}
+    assert stats["hosts"]["count"] == len(hosts)
+    assert sum(h["subjobs"] for h in stats["hosts"]["top"]) == 20
+    assert sum(stats["throughput"]["counts"]) == 20
+    assert stats["cpu_efficiency"]["count"] > 0

@@ -545,27 +545,32 @@ ganga_widgets.start(gangadir=gangadir, console=False)
 gpi = session.gpi()
 seen = {}
 
-def until(what, condition):
+def until(what, condition, widget):
     deadline = time.monotonic() + 60
     while not condition():
         if time.monotonic() > deadline:
-            sys.exit(f"after 60 s still waiting for {what}; seen: {seen}")
+            shown = (widget.summary["status"], widget.notice, widget.ganga_log[-8:])
+            sys.exit(f"after 60 s still waiting for {what}; shown: {shown}; seen: {seen}")
         time.sleep(0.05)
 
+# the job marks (outside the small disk) that it runs: its wrapper has written its files
+STARTED_THEN_WAITING = "import sys\\nopen(sys.argv[2], 'w').close()\\n" + UNTIL_FLAG
+
 def refused(name, start, end):
-    flag = os.path.join(flags, name)
-    job = gpi.Job(name=name, application=gpi.Executable(exe=sys.executable,
-                                                         args=["-c", UNTIL_FLAG, flag]))
+    flag, started = os.path.join(flags, name), os.path.join(flags, name + "-started")
+    job = gpi.Job(name=name, application=gpi.Executable(
+        exe=sys.executable, args=["-c", STARTED_THEN_WAITING, flag, started]))
     job.submit()
     widget = JobWidget(job)
-    until(name + ": running", lambda: widget.summary["status"] == "running")
+    until(name + ": running", lambda: os.path.exists(started), widget)
     start()
     open(flag, "w").close()  # the job ends while its state cannot be saved
     until(name + ": completed, and said",
-          lambda: widget.summary["status"] == "completed" and "cannot save" in widget.notice)
+          lambda: widget.summary["status"] == "completed" and "cannot save" in widget.notice,
+          widget)
     seen[name] = widget.notice
     end()
-    until(name + ": the notice gone", lambda: "cannot save" not in widget.notice)
+    until(name + ": the notice gone", lambda: "cannot save" not in widget.notice, widget)
 
 filler = os.path.join(gangadir, "filler")
 

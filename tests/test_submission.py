@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import condor_tool, python_job, run_python, wait_until
+from conftest import condor_answer, condor_tool, python_job, run_python, wait_until
 
 pytestmark = pytest.mark.ganga
 
@@ -241,7 +241,7 @@ def test_a_big_submit_that_fails_in_the_background_says_why_and_leaves_nothing_b
     finally:
         condor_tool("condor_on", "-schedd")
     wait_until(
-        lambda: condor_tool("condor_q", "-af", "ClusterId") == "" or None,
+        lambda: condor_answer("condor_q", "-af", "ClusterId") == "",  # None: not back yet
         60,
         "the schedd back, with no job of it queued",
     )

@@ -245,16 +245,23 @@ def test_a_worker_on_another_python_says_so(ganga: Any, tmp_path: Path) -> None:
 def test_an_interrupt_stops_the_waiting_not_the_job(tmp_path: Path) -> None:
     import signal
 
-    started = tmp_path / "started"
+    started, waiting = tmp_path / "started", tmp_path / "waiting"
     code = f"""
-import pathlib, time, ganga_widgets
+import pathlib, threading, time, ganga_widgets
+from ganga_widgets.dispatcher import dispatcher
 ganga_widgets.start(gangadir={str(tmp_path / "gangadir")!r})
 
 def slow(x):
     pathlib.Path({str(started)!r}).write_text("running")
     time.sleep(120)
 
+def say_when_waiting():  # run.wait() listens to the dispatcher while it waits
+    while not dispatcher().listener_count():
+        time.sleep(0.01)
+    pathlib.Path({str(waiting)!r}).write_text("waiting")
+
 run = ganga_widgets.submit(slow, [1])
+threading.Thread(target=say_when_waiting, daemon=True).start()
 try:
     run.wait(progress=False)
 except KeyboardInterrupt:
@@ -265,6 +272,8 @@ except KeyboardInterrupt:
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         wait_until(started.exists, 60, "the call to run")
+        # the interrupt lands in run.wait(), not in submit() before it
+        wait_until(waiting.exists, 60, "run.wait() to be waiting")
         proc.send_signal(signal.SIGINT)  # Ctrl-C, or the notebook's interrupt button
         out, err = proc.communicate(timeout=60)
     finally:
