@@ -39,7 +39,7 @@ export function notifier(model, root) {
 
   function drawBell() {
     const on = enabled();
-    bell.textContent = on ? "🔔 Notifying" : "🔕 Notify me";
+    bell.textContent = on ? "Notifying ✓" : "Notify me";
     bell.title = on ? "A browser notification when this job ends, fails or is held (click to stop)"
       : "Ask for a browser notification when this job ends, fails or is held";
     root.dataset.notify = on ? "on" : "";
