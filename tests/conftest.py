@@ -176,12 +176,12 @@ def condor_pool() -> None:
             os.environ[name] = value
     # The tests count on both slots: wait until an earlier test's jobs have left them.
     try:
-        wait_until(_pool_is_free, 180, "the pool's slots to be free of earlier jobs", 0.5)
+        wait_until(pool_is_free, 180, "the pool's slots to be free of earlier jobs", 0.5)
     except AssertionError:
         pass  # a slot stays busy: the test itself says what it could not do
 
 
-def _pool_is_free() -> bool:
+def pool_is_free() -> bool:
     queue = condor_tool("condor_q", "-allusers", "-af", "ClusterId").split()
     states = condor_tool("condor_status", "-af", "State").split()
     return not queue and bool(states) and all(s == "Unclaimed" for s in states)

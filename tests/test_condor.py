@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import UNTIL_FLAG, condor_answer, condor_job, condor_tool, python_job, wait_until
+from conftest import (
+    UNTIL_FLAG,
+    condor_answer,
+    condor_job,
+    condor_tool,
+    pool_is_free,
+    python_job,
+    wait_until,
+)
 
 pytestmark = pytest.mark.ganga
 
@@ -523,3 +531,47 @@ def test_the_statistics_of_a_20_subjob_condor_job_match_htcondors_history(
     assert sum(h["subjobs"] for h in stats["hosts"]["top"]) == 20
     assert sum(stats["throughput"]["counts"]) == 20
     assert stats["cpu_efficiency"]["count"] > 0
+
+
+def _pool_daemons(*names: str) -> list[int]:
+    """Processes of the test pool (their root is its chroot) with these names."""
+    root = os.path.realpath(os.environ.get("GW_CONDOR_ROOT", "/opt/ganga-widgets-condor"))
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                name = f.read().strip()
+            if name in names and os.readlink(f"/proc/{pid}/root") == root:
+                found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_job_whose_execute_side_died_shows_disconnected_and_when_htcondor_gives_up(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    import signal
+
+    job, widget = _running(condor_ganga, tmp_path, 1)
+    cluster = _cluster(job)
+    try:
+        for pid in _pool_daemons("condor_startd", "condor_starter"):  # the execute side
+            os.kill(pid, signal.SIGKILL)
+        condor = wait_until(
+            lambda: _condor(widget).get("gives_up_at") and _condor(widget), 60,
+            "the view to say disconnected, and until when HTCondor tries",
+            shown=lambda: _condor(widget),
+        )  # fmt: skip
+        assert condor["gives_up_at"] == condor["disconnected_at"] + condor["lease_s"]
+        assert [what for _, what in condor["history"]] == ["disconnected"]
+        assert widget.cells == "r", "HTCondor still calls it running: so does the view"
+    finally:
+        # Its shadow would try to reconnect for the whole lease (40 min): removed, then
+        # taken out of the queue at once; the job's process, left by its starter, ends.
+        (tmp_path / "finish").touch()
+        condor_answer("condor_rm", cluster)
+        wait_until(lambda: condor_answer("condor_q", cluster, "-af", "JobStatus") in ("", "3\n"),
+                   60, "the job marked removed")  # fmt: skip
+        condor_answer("condor_rm", "-forcex", cluster)
+    wait_until(pool_is_free, 120, "the execute side back (its master restarts it), free")
