@@ -181,6 +181,12 @@ def test_the_quickstart_widget_follows_its_job_to_the_end_while_the_kernel_idles
     expect(widget).to_have_attribute("data-selected", "3", timeout=10_000)
     expect(widget.locator(".gw-detail-title")).to_have_text(re.compile(r"Subjob \d+\.3"))
     expect(widget.locator(".gw-tail")).to_contain_text("subjob 3: step 0")
+    # Statistics, opened: Python computes them now, the view draws them.
+    widget.locator(".gw-stats-title").click()
+    expect(widget).to_have_attribute("data-stats", "12", timeout=30_000)
+    expect(widget.locator(".gw-stats-runtime")).to_contain_text("median")
+    expect(widget.locator(".gw-stats-runtime svg rect")).not_to_have_count(0)
+    expect(widget.locator(".gw-stats-throughput")).to_contain_text("Ended")
     widget.screenshot(path=str(artifacts / f"quickstart-{app}-final.png"))
     shown = outputs_text(page)
     assert "Traceback" not in shown and not [w for w in WARNINGS if w in shown], shown

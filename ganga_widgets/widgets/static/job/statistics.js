@@ -60,10 +60,9 @@ export function statisticsPanel(model, root) {
    */
   function slowestRow(slowest) {
     if (!slowest.length) return null;
-    const row = h("div", "gw-stats-row gw-stats-slowest");
-    row.append(h("span", "gw-stats-label", "Slowest"));
+    const [row, content] = statsRow("Slowest", "gw-stats-slowest");
     for (const { subjob, runtime_s } of slowest) {
-      row.append(button(`${subjob}: ${duration(runtime_s)}`, "gw-stats-subjob", () => select(subjob)));
+      content.append(button(`${subjob}: ${duration(runtime_s)}`, "gw-stats-subjob", () => select(subjob)));
     }
     return row;
   }
@@ -81,11 +80,11 @@ export function statisticsPanel(model, root) {
  */
 function figureRow(label, d, show, className) {
   if (!d) return null;
-  const row = h("div", "gw-stats-row " + className);
+  const [row, content] = statsRow(label, className);
   const text = `median ${show(d.median)} · 95% under ${show(d.p95)} · ` +
     `${show(d.min)}–${show(d.max)} · ${d.count} subjob${d.count === 1 ? "" : "s"}`;
-  row.append(h("span", "gw-stats-label", label), h("span", "gw-stats-figures", text));
-  if (d.histogram) row.append(histogram(d.histogram, show));
+  content.append(h("div", "gw-stats-figures", text));
+  if (d.histogram) content.append(histogram(d.histogram, show));
   return row;
 }
 
@@ -103,7 +102,7 @@ function memoryRow(m) {
     const chart = row.querySelector("svg");
     if (chart && m.histogram) markAt(chart, m.histogram, m.request_mb, "requested");
   }
-  if (m.advice) row.append(h("div", "gw-stats-advice", m.advice.text));
+  if (m.advice) row.lastElementChild?.append(h("div", "gw-stats-advice", m.advice.text));
   return row;
 }
 
@@ -113,12 +112,11 @@ function memoryRow(m) {
  */
 function throughputRow(t) {
   if (!t) return null;
-  const row = h("div", "gw-stats-row gw-stats-throughput");
+  const [row, content] = statsRow("Ended", "gw-stats-throughput");
   const per = t.minutes_per_point === 1 ? "minute" : `${t.minutes_per_point} minutes`;
   const most = Math.max(...t.counts);
-  row.append(h("span", "gw-stats-label", "Ended"),
-    h("span", "gw-stats-figures", `per ${per} from ${clockTime(t.start)}: up to ${most}`));
-  row.append(bars(t.counts, (i) => `${clockTime(t.start + i * t.minutes_per_point * 60)}: ${t.counts[i]} ended`));
+  content.append(h("div", "gw-stats-figures", `per ${per} from ${clockTime(t.start)}: up to ${most}`),
+    bars(t.counts, (i) => `${clockTime(t.start + i * t.minutes_per_point * 60)}: ${t.counts[i]} ended`));
   return row;
 }
 
@@ -130,10 +128,22 @@ function hostsRow(hosts) {
   if (!hosts || !hosts.count) return null;
   const listed = hosts.top.map((x) => `${x.host} (${x.subjobs})`).join(", ");
   const more = hosts.others ? `, others (${hosts.others})` : "";
-  const row = h("div", "gw-stats-row gw-stats-hosts");
-  row.append(h("span", "gw-stats-label", `${hosts.count} host${hosts.count === 1 ? "" : "s"}`),
-    h("span", "gw-stats-figures", listed + more));
+  const [row, content] = statsRow(`${hosts.count} host${hosts.count === 1 ? "" : "s"}`, "gw-stats-hosts");
+  content.append(h("div", "gw-stats-figures", listed + more));
   return row;
+}
+
+/**
+ * A row: its label on the left, what it says (returned, to fill) on the right.
+ * @param {string} label
+ * @param {string} className
+ * @returns {[HTMLElement, HTMLElement]}
+ */
+function statsRow(label, className) {
+  const row = h("div", "gw-stats-row " + className);
+  const content = h("div", "gw-stats-content");
+  row.append(h("span", "gw-stats-label", label), content);
+  return [row, content];
 }
 
 /**
