@@ -505,7 +505,11 @@ def _hostile_notebook(path: Path, flag: Path) -> Path:
             "    application=g.Executable(exe='/bin/true'))\n"
             "idle.backend.requirements.memory = 10_000_000  # MB: no slot has it\n"
             f"idle.backend.requirements.other = ['TARGET.Name =!= \"' + {bad('idle')!r} + '\"']\n"
-            "idle.submit()"
+            "idle.submit()\n"
+            "missing = g.Job(name='needs a file', application=g.Executable(exe='/bin/true'),\n"
+            "    splitter=g.ArgSplitter(args=[[]]), backend=g.Condor(cdf_options={\n"
+            f"        'transfer_input_files': {MISSING!r}, 'should_transfer_files': 'YES'}}))\n"
+            "missing.submit()"
         ),
         nbformat.v4.new_code_cell("run"),
         nbformat.v4.new_code_cell("w = JobWidget(held)\nw.wait('held', timeout=120)\nw"),
@@ -515,8 +519,14 @@ def _hostile_notebook(path: Path, flag: Path) -> Path:
             "print(w.run_action('why_idle')['state'])\n"
             "w"
         ),
+        nbformat.v4.new_code_cell("w = JobWidget(missing)\nw.wait('held', timeout=120)\nw"),
         nbformat.v4.new_code_cell("JobTable()"),
     )
+
+
+# An input file HTCondor cannot find: its path comes back in the hold reason (no spaces: it
+# is one of a list of files).
+MISSING = "/nonexistent/<img/src/onerror=window.pwned_path=1>"
 
 
 def test_job_text_carrying_html_is_text_in_saved_exported_and_snapshot_pages(
@@ -553,18 +563,20 @@ def test_job_text_carrying_html_is_text_in_saved_exported_and_snapshot_pages(
         page.goto(html.as_uri())
         if shot == "views":
             jobs = page.locator(".gw-job")
-            expect(jobs).to_have_count(3, timeout=30_000)
+            expect(jobs).to_have_count(4, timeout=30_000)
             expect(jobs.nth(0).locator(".gw-failures")).to_contain_text("pwned_remote")
             expect(jobs.nth(0).locator(".gw-tail")).to_contain_text("pwned_stderr")
             expect(jobs.nth(1).locator(".gw-hold-reason")).to_contain_text("pwned_hold")
             expect(jobs.nth(2).locator(".gw-analysis")).to_contain_text("pwned_idle")
+            expect(jobs.nth(3).locator(".gw-held-path")).to_have_text(MISSING)
             expect(page.locator(".gw-table")).to_contain_text("pwned_held_name")
         else:  # the cells' outputs: the source cells above quote every payload too
             shown = " ".join(page.locator(".jp-OutputArea-output").all_inner_texts())
-            for where in ("name", "remote", "stderr", "hold", "held_name"):
-                assert f"onerror=window.pwned_{where}=1>" in shown, (where, shown)
+            for where in ("name", "remote", "stderr", "hold", "held_name", "path"):
+                assert f"onerror=window.pwned_{where}=1>" in shown, (where, shown[-2000:])
         page.screenshot(path=str(artifacts / f"hostile-{shot}.png"), full_page=True)
-        assert page.locator("img[src='x']").count() == 0, f"an element made from job text ({shot})"
+        made = page.locator("img[src='x'], [onerror], [onload]").count()
+        assert made == 0, f"an element made from job text ({shot})"
         ran = page.evaluate("Object.keys(window).filter(k => k.startsWith('pwned'))")
         assert ran == [], f"job text ran as script in the {shot} page: {ran}"
 
