@@ -300,19 +300,29 @@ def flush_costs(n: int, flushes: int) -> dict[str, Any]:
     display(ours)
     display(base)
     ours_times, base_times = _timed(ours), _timed(base)
-    waits = []  # change -> both flushed: long when Ganga's registry write holds the job
-    for k in range(flushes):
-        subjob = subjobs[(k * 7919) % n]
-        changed = time.monotonic()
-        subjob.status = "submitting" if subjob.status == "new" else "new"
-        while len(ours_times) <= k or len(base_times) <= k:
-            if time.monotonic() > changed + 300:
-                raise RuntimeError(f"flush {k} of {n} subjobs never came")
-            time.sleep(0.005)
-        waits.append(time.monotonic() - changed)
+    # change -> both flushed: long when Ganga's registry write holds the job
+    waits = _flip_each_flush(subjobs, flushes, ("new", "submitting"), ours_times, base_times)
     ours.close()
     base.close()
     return {"open_s": opened, "ours_s": ours_times, "baseline_s": base_times, "waits_s": waits}
+
+
+def _flip_each_flush(
+    subjobs: Any, flushes: int, statuses: tuple[str, str], *timed: list[float]
+) -> list[float]:
+    """Per flush, one subjob (spread over the job) flips between two statuses; waits until
+    every timed widget has flushed it. Returns the seconds from each change to that."""
+    waits = []
+    for k in range(flushes):
+        subjob = subjobs[(k * 7919) % len(subjobs)]
+        changed = time.monotonic()
+        subjob.status = statuses[1] if subjob.status == statuses[0] else statuses[0]
+        while any(len(times) <= k for times in timed):
+            if time.monotonic() > changed + 300:
+                raise RuntimeError(f"flush {k} of {len(subjobs)} subjobs never came")
+            time.sleep(0.005)
+        waits.append(time.monotonic() - changed)
+    return waits
 
 
 def statistics_costs(n: int, flushes: int) -> dict[str, Any]:
@@ -330,14 +340,7 @@ def statistics_costs(n: int, flushes: int) -> dict[str, Any]:
     display(plain)
     display(stats)
     plain_times, stats_times = _timed(plain), _timed(stats)
-    for k in range(flushes):
-        subjob = subjobs[(k * 7919) % n]
-        changed = time.monotonic()
-        subjob.status = "completed" if subjob.status == "running" else "running"
-        while len(plain_times) <= k or len(stats_times) <= k:
-            if time.monotonic() > changed + 300:
-                raise RuntimeError(f"flush {k} of {n} subjobs never came")
-            time.sleep(0.005)
+    _flip_each_flush(subjobs, flushes, ("running", "completed"), plain_times, stats_times)
     plain.close()
     stats.close()
     return {"opened_s": opened, "plain_s": plain_times, "statistics_s": stats_times}

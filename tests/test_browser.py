@@ -142,6 +142,13 @@ def _condor_notebook(path: Path, blockers_end: Path, job_ends: Path) -> Path:
     )
 
 
+def _run_all(jupyter: Any, page: Any, app: str, notebook: Path) -> None:
+    """Open ``notebook`` in a new server of ``app`` and run every cell, as a user would."""
+    server = jupyter(app, [notebook])
+    page.goto(server.notebook_url(notebook.name))
+    run_all_cells(page)
+
+
 def _processes_with(token: str) -> list[int]:
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -160,9 +167,7 @@ def test_the_quickstart_widget_follows_its_job_to_the_end_while_the_kernel_idles
 ) -> None:
     from playwright.sync_api import expect
 
-    server = jupyter(app, [ROOT / "examples" / "quickstart.ipynb"])
-    page.goto(server.notebook_url("quickstart.ipynb"))
-    run_all_cells(page)
+    _run_all(jupyter, page, app, ROOT / "examples" / "quickstart.ipynb")
     widget = page.locator(WIDGET)
     expect(widget).to_be_visible(timeout=90_000)
     wait_all_cells_done(page)  # from here on the kernel is idle: updates are pushed
@@ -202,9 +207,7 @@ def test_kill_clicked_while_the_kernel_is_busy_is_pending_then_done(
 
     token = f"gw-kill-{uuid.uuid4().hex}"
     busy_until = tmp_path / "release-the-kernel"
-    server = jupyter(app, [_kill_notebook(tmp_path / "kill.ipynb", token, busy_until)])
-    page.goto(server.notebook_url("kill.ipynb"))
-    run_all_cells(page)
+    _run_all(jupyter, page, app, _kill_notebook(tmp_path / "kill.ipynb", token, busy_until))
     widget = page.locator(WIDGET)
     expect(widget).to_be_visible(timeout=90_000)
     expect(widget).to_have_attribute("data-status", "running", timeout=60_000)  # kernel busy
@@ -243,9 +246,7 @@ def test_a_condor_jobs_widget_goes_idle_running_held_completed_in_jupyterlab(
     blockers_end, job_ends = tmp_path / "blockers-end", tmp_path / "job-ends"
     notebook = _condor_notebook(tmp_path / "condor.ipynb", blockers_end, job_ends)
     try:
-        server = jupyter("lab", [notebook])
-        page.goto(server.notebook_url("condor.ipynb"))
-        run_all_cells(page)
+        _run_all(jupyter, page, "lab", notebook)
         widget = page.locator(WIDGET)
         expect(widget).to_be_visible(timeout=120_000)
 
@@ -277,9 +278,7 @@ def test_a_submit_notebook_shows_the_run_live_and_its_failed_call(
 ) -> None:
     from playwright.sync_api import expect
 
-    server = jupyter("lab", [ROOT / "examples" / "submit.ipynb"])
-    page.goto(server.notebook_url("submit.ipynb"))
-    run_all_cells(page)
+    _run_all(jupyter, page, "lab", ROOT / "examples" / "submit.ipynb")
     widget = page.locator(WIDGET).first
     expect(widget).to_be_visible(timeout=90_000)
     expect(widget).to_have_attribute("data-status", "failed", timeout=120_000)
@@ -325,9 +324,7 @@ def test_the_table_filters_opens_a_job_and_kills_from_a_row(
     from playwright.sync_api import expect
 
     token = f"gw-table-{uuid.uuid4().hex}"
-    server = jupyter(app, [_table_notebook(tmp_path / "table.ipynb", token)])
-    page.goto(server.notebook_url("table.ipynb"))
-    run_all_cells(page)
+    _run_all(jupyter, page, app, _table_notebook(tmp_path / "table.ipynb", token))
     table = page.locator(NOTEBOOK + " .jp-OutputArea-output .gw-table")
     expect(table).to_be_visible(timeout=90_000)
     wait_all_cells_done(page)
@@ -612,9 +609,7 @@ def test_one_widget_shown_twice_then_closed_and_shown_again_updates_every_live_v
         ),
     )
     try:
-        server = jupyter("lab", [notebook])
-        page.goto(server.notebook_url("twice.ipynb"))
-        run_all_cells(page)
+        _run_all(jupyter, page, "lab", notebook)
         views = page.locator(WIDGET)
         expect(views).to_have_count(2, timeout=90_000)
         for view in views.all():
@@ -686,9 +681,7 @@ def test_a_user_who_opted_in_is_notified_when_the_job_fails_and_the_title_marked
         ),
     )
     try:
-        server = jupyter("lab", [notebook])
-        page.goto(server.notebook_url("notify.ipynb"))
-        run_all_cells(page)
+        _run_all(jupyter, page, "lab", notebook)
         widget = page.locator(WIDGET)
         expect(widget).to_have_attribute("data-status", "running", timeout=90_000)
         assert page.evaluate("window.__gwNotes") == [], "nothing before the user asks"
