@@ -134,12 +134,6 @@ def job_phase(page: Any, url: str, n: int, flags: Path) -> dict[str, Any]:
         [d for _, d in entries(page, "ganga_widgets:job:update", run["since"])],
         long_tasks(page, run["since"]),
     )
-    # The statistics panel opened: Python reads every subjob once, the view draws the report.
-    since = page.evaluate("performance.now()")
-    page.locator(".gw-job .gw-stats-title").click()
-    page.wait_for_function("() => !!document.querySelector('.gw-job')?.dataset.stats",
-                           timeout=300_000)  # fmt: skip
-    ours["statistics_open_ms"] = page.evaluate("performance.now()") - since
     baseline = baseline_phase(page, flags, "baseline", ".gw-dom-baseline", "storm2", n)
     return {"ours": ours, "baseline": baseline}
 
@@ -263,10 +257,7 @@ def report(r: dict[str, Any]) -> str:
         "a message per change) | ratio |",
         "|---|---|---|---|",
         *rows(job["ours"], job["baseline"]),
-        "",
-        f"Statistics panel opened (a click; the kernel reads all {r['subjobs']:,} subjobs once, "
-        f"the view draws the report): {job['ours']['statistics_open_ms']:.0f} ms, "
-        f"{job['ours']['statistics_open_ms'] / job['ours']['render_ms']:.2f}× the widget's render.",
+
         "",
         f"JobTable over {r['jobs']:,} jobs; the {r['table_changes']} newest change status "
         f"within ~{r['table_seconds']:g} s:",
