@@ -33,7 +33,8 @@ function render({ model, el }) {
   const held = heldPanel(model, root, actions);
   const detail = detailPanel(model, root, actions);
   const gangaLog = gangaLogPanel(model, root);
-  const statistics = statisticsPanel(model, root);
+  const profile = profiler("job");
+  const statistics = statisticsPanel(model, root, profile);
   const notify = notifier(model, root);
   actions.elements[0].append(...notify.elements);
   root.append(...header.elements, notice, ...counts.elements, ...actions.elements,
@@ -69,7 +70,6 @@ function render({ model, el }) {
     "change:action": actions.drawOutcome,
     "change:clock": () => { setClock(); header.drawTimes(); },
   };
-  const profile = profiler("job");
   const stopListening = listen(model, handlers, profile);
 
   setClock();

@@ -12,8 +12,9 @@ const CHART_HEIGHT = 48;
  * every figure (ganga_widgets/jobdata/statistics.py); this only draws bars and numbers.
  * @param {import("../lib/types.js").Model} model
  * @param {HTMLElement} root
+ * @param {import("../lib/profile.js").Profiler} profile
  */
-export function statisticsPanel(model, root) {
+export function statisticsPanel(model, root, profile) {
   const box = h("details", "gw-stats");
   const summary = h("summary", "gw-stats-title", "Statistics");
   const body = h("div", "gw-stats-body");
@@ -28,6 +29,7 @@ export function statisticsPanel(model, root) {
   });
 
   function draw() {
+    const started = performance.now();
     const summaryTrait = model.get("summary") || {};
     box.hidden = !summaryTrait.subjobs;
     /** @type {import("../lib/types.js").Stats} */
@@ -47,6 +49,7 @@ export function statisticsPanel(model, root) {
       hostsRow(s.hosts),
     ];
     body.replaceChildren(...rows.filter((row) => row !== null));
+    profile.measure("statistics", started);
   }
 
   /** @param {number} subjob */

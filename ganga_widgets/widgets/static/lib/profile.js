@@ -1,15 +1,24 @@
 // @ts-check
 // With `window.ganga_widgets_profile = true`, each render and update of a view leaves a User
-// Timing entry, "ganga_widgets:<view>:render" or ":update" (DevTools' Performance panel;
-// benchmarks/browser_render.py). Off by default: the browser keeps every entry.
+// Timing entry, "ganga_widgets:<view>:render" or ":update", and a panel may time its own
+// work, ":<what>" (DevTools' Performance panel; benchmarks/browser_render.py). Off by
+// default: the browser keeps every entry.
+
+/**
+ * @typedef {{
+ *   render: (start: number) => void,
+ *   measure: (what: string, start: number) => void,
+ *   wrap: <F extends (...args: any[]) => any>(fn: F) => F,
+ * }} Profiler
+ */
 
 /**
  * @param {string} view
- * @returns {{render: (start: number) => void, wrap: <F extends (...args: any[]) => any>(fn: F) => F}}
+ * @returns {Profiler}
  */
 export function profiler(view) {
   if (!(/** @type {any} */ (globalThis).ganga_widgets_profile)) {
-    return { render() {}, wrap: (fn) => fn };
+    return { render() {}, measure() {}, wrap: (fn) => fn };
   }
   /** @param {string} what @param {number} start */
   const measure = (what, start) => performance.measure(`ganga_widgets:${view}:${what}`, { start });
@@ -17,6 +26,7 @@ export function profiler(view) {
   let batch = null;
   return {
     render: (start) => measure("render", start),
+    measure,
     // One message from the kernel fires several handlers in one go: one entry for them all.
     wrap: (fn) =>
       /** @type {any} */ (
