@@ -142,11 +142,13 @@ def _condor_notebook(path: Path, blockers_end: Path, job_ends: Path) -> Path:
     )
 
 
-def _run_all(jupyter: Any, page: Any, app: str, notebook: Path) -> None:
-    """Open ``notebook`` in a new server of ``app`` and run every cell, as a user would."""
+def _run_all(jupyter: Any, page: Any, app: str, notebook: Path) -> Any:
+    """Open ``notebook`` in a new server of ``app`` and run every cell, as a user would;
+    returns the server."""
     server = jupyter(app, [notebook])
     page.goto(server.notebook_url(notebook.name))
     run_all_cells(page)
+    return server
 
 
 def _processes_with(token: str) -> list[int]:
@@ -645,6 +647,12 @@ function Recorded(title, options) {
 Recorded.requestPermission = (...args) => Real.requestPermission(...args);
 Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
 window.Notification = Recorded;
+// and every title the page takes, in order (this observer is called before the view's)
+window.__gwTitles = [];
+new MutationObserver(() => {
+  const t = document.title;
+  if (window.__gwTitles[window.__gwTitles.length - 1] !== t) window.__gwTitles.push(t);
+}).observe(document, { subtree: true, childList: true, characterData: true });
 """
 
 
@@ -658,8 +666,9 @@ HIDDEN = """() => {
 }"""
 
 
+@pytest.mark.parametrize("app", APPS)
 def test_a_user_who_opted_in_is_notified_when_the_job_fails_and_the_title_marked(
-    jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
+    jupyter: Any, page: Any, tmp_path: Path, artifacts: Path, app: str
 ) -> None:
     from playwright.sync_api import expect
 
@@ -681,7 +690,7 @@ def test_a_user_who_opted_in_is_notified_when_the_job_fails_and_the_title_marked
         ),
     )
     try:
-        _run_all(jupyter, page, "lab", notebook)
+        server = _run_all(jupyter, page, app, notebook)
         widget = page.locator(WIDGET)
         expect(widget).to_have_attribute("data-status", "running", timeout=90_000)
         assert page.evaluate("window.__gwNotes") == [], "nothing before the user asks"
@@ -696,8 +705,22 @@ def test_a_user_who_opted_in_is_notified_when_the_job_fails_and_the_title_marked
         notes = wait_until(lambda: page.evaluate("window.__gwNotes"), 30, "a notification")
         assert notes == [["Ganga job", 'Job 0 "nightly fit" failed']], notes
         assert page.title().startswith("● "), page.title()
+        # JupyterLab sets its title anew when the notebook is saved (an autosave does it
+        # unasked; Notebook 7 does not: both measured): the mark stays until the user looks.
+        saved = server.root / notebook.name
+        before, seen = saved.stat().st_mtime_ns, page.evaluate("window.__gwTitles.length")
+        page.locator(NOTEBOOK).click()  # the notebook has the focus, as when typing in it
+        page.keyboard.press("Control+s")
+        wait_until(lambda: saved.stat().st_mtime_ns != before, 60, "the notebook saved")
+        if app == "lab":
+            wait_until(
+                lambda: [t for t in page.evaluate(f"window.__gwTitles.slice({seen})")
+                         if not t.startswith("● ")],
+                60, "JupyterLab's own title after the save",
+            )  # fmt: skip
+        assert page.title().startswith("● "), f"the mark lost at a save: {page.title()!r}"
         page.evaluate(HIDDEN.replace("STATE", "false"))  # back on the notebook's tab
         wait_until(lambda: not page.title().startswith("● "), 30, "the mark gone once back")
-        widget.screenshot(path=str(artifacts / "notify-failed.png"))
+        widget.screenshot(path=str(artifacts / f"notify-failed-{app}.png"))
     finally:
         fail.touch()

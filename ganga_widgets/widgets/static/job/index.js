@@ -95,7 +95,6 @@ function render({ model, el }) {
   return () => {
     clearInterval(timer);
     resize.disconnect();
-    notify.stop();
     stopListening();
   };
 }

@@ -5,6 +5,36 @@ import { vocabulary } from "../lib/vocabulary.js";
 // One opt-in for every widget of the browser (the user said yes once, not per job).
 const OPT_IN_KEY = "ganga-widgets-notify";
 const TITLE_MARK = "● ";
+// Whether the title is to carry the mark until the user looks again (one page, one title:
+// shared by every widget). JupyterLab sets the title anew whenever the notebook's tab
+// changes (a save, an autosave, a cell run: measured), which would drop the mark unseen, so
+// while it is due a watch on the title puts it back.
+let markDue = false;
+/** @type {MutationObserver | null} */
+let titleWatch = null;
+
+function applyMark() {
+  if (markDue && !document.title.startsWith(TITLE_MARK)) document.title = TITLE_MARK + document.title;
+}
+
+function markTitle() {
+  markDue = true;
+  applyMark();
+  if (!titleWatch) {
+    titleWatch = new MutationObserver(applyMark);
+    titleWatch.observe(document.head, { subtree: true, childList: true, characterData: true });
+    document.addEventListener("visibilitychange", unmarkTitle);
+  }
+}
+
+function unmarkTitle() {
+  if (document.hidden || !markDue) return;
+  markDue = false;
+  titleWatch?.disconnect();
+  titleWatch = null;
+  document.removeEventListener("visibilitychange", unmarkTitle);
+  if (document.title.startsWith(TITLE_MARK)) document.title = document.title.slice(TITLE_MARK.length);
+}
 
 /**
  * Tells the user when the job ends, fails or gets held while they look elsewhere: a browser
@@ -49,9 +79,7 @@ export function notifier(model, root) {
   function tell(text) {
     sent += 1;
     root.dataset.notified = String(sent);
-    if (document.hidden && !document.title.startsWith(TITLE_MARK)) {
-      document.title = TITLE_MARK + document.title;
-    }
+    if (document.hidden) markTitle();
     if (enabled()) new Notification("Ganga job", { body: text, tag: `gw-${text}` });
   }
 
@@ -74,17 +102,10 @@ export function notifier(model, root) {
     lastHeld = held;
   }
 
-  function unmark() {
-    if (!document.hidden && document.title.startsWith(TITLE_MARK)) {
-      document.title = document.title.slice(TITLE_MARK.length);
-    }
-  }
-  document.addEventListener("visibilitychange", unmark);
   drawBell();
 
   return {
     elements: [bell],
     check,
-    stop: () => document.removeEventListener("visibilitychange", unmark),
   };
 }
