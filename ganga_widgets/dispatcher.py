@@ -15,10 +15,12 @@ messages go out through ipykernel's IOPub thread, which is safe to use from any 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 log = logging.getLogger("ganga_widgets")
@@ -179,18 +181,68 @@ def wait_for(
     on_wake: Callable[[], None] | None = None,
 ) -> None:
     """Block until ``done()``, woken by every change of the job (and at least each second,
-    so that an interrupt is seen); TimeoutError after ``timeout`` seconds."""
+    so that an interrupt is seen); TimeoutError after ``timeout`` seconds. An interrupt
+    lands in the waiting, never inside ``done()`` or ``on_wake()`` (see ``_Interrupts``)."""
     waiter = _Waiter()
     dispatcher().subscribe(master_id, waiter)
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
-        while not done():
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                raise TimeoutError(f"still waiting for {what} after {timeout} s")
-            waiter.event.wait(1.0 if left is None else min(1.0, left))
-            waiter.event.clear()
-            if on_wake is not None:
-                on_wake()
+        with _Interrupts() as interrupts:
+            while True:
+                with interrupts.held():
+                    if done():
+                        return
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise TimeoutError(f"still waiting for {what} after {timeout} s")
+                waiter.event.wait(1.0 if left is None else min(1.0, left))
+                waiter.event.clear()
+                if on_wake is not None:
+                    with interrupts.held():
+                        on_wake()
     finally:
         dispatcher().unsubscribe(master_id, waiter)
+
+
+class _Interrupts:
+    """Ctrl-C (SIGINT: the notebook's stop button too) while a wait reads Ganga's objects is
+    held until the read is over, then raised. Raised inside Ganga's code, between a lock's
+    acquire and its release, it can leave the job locked: the monitoring and every widget's
+    flush then block on that lock, and so does this wait (the interrupt never shows). Python
+    runs signal handlers in the main thread only; elsewhere, and where SIGINT has no Python
+    handler, nothing changes."""
+
+    def __init__(self) -> None:
+        self._previous: Any = None
+        self._holding = False
+        self._pending: tuple[int, Any] | None = None
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if callable(previous):
+                self._previous = previous
+                signal.signal(signal.SIGINT, self._on_signal)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        if self._holding:
+            self._pending = (signum, frame)
+        else:
+            self._previous(signum, frame)  # Python's own: raises KeyboardInterrupt
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._pending is not None and self._previous is not None:
+            signum, frame = self._pending
+            self._pending = None
+            self._previous(signum, frame)

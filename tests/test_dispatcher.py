@@ -125,3 +125,31 @@ def test_a_listener_to_every_job_gets_all_changes_grouped_by_job() -> None:
     assert len(board.calls) <= 3
     d.unsubscribe_all(board)
     assert d.listener_count() == 0
+
+
+def test_an_interrupt_while_a_wait_reads_the_job_lands_after_the_read_not_inside_it() -> None:
+    """A Ctrl-C raised inside Ganga's code, between a lock's acquire and release, would
+    leave the job locked; the wait holds it until its read of the job is over."""
+    import os
+    import signal
+
+    from ganga_widgets.dispatcher import wait_for
+
+    reads: list[str] = []
+
+    def done() -> bool:  # stands for a read of Ganga's job, as run.wait()'s is
+        reads.append("begun")
+        if len(reads) == 3:
+            os.kill(os.getpid(), signal.SIGINT)  # the user's Ctrl-C, now, mid-read
+            deadline = time.monotonic() + 0.5  # Python runs handlers between bytecodes
+            while time.monotonic() < deadline:
+                pass
+        reads.append("ended")
+        return False
+
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        wait_for(12345, done, 60, "nothing", on_wake=lambda: None)
+    assert reads[-2:] == ["begun", "ended"], reads  # the read finished, then the interrupt
+    assert len(reads) == 4, reads  # and it came at once, not at a later read
+    assert signal.getsignal(signal.SIGINT) is handler  # the handler given back
