@@ -247,8 +247,10 @@ def test_an_interrupt_stops_the_waiting_not_the_job(tmp_path: Path) -> None:
 
     started, waiting = tmp_path / "started", tmp_path / "waiting"
     code = f"""
-import pathlib, threading, time, ganga_widgets
+import faulthandler, pathlib, signal, threading, time, ganga_widgets
 from ganga_widgets.dispatcher import dispatcher
+# the test asks for every thread's stack, should the interrupt go unanswered
+faulthandler.register(signal.SIGUSR1, file=open({str(tmp_path / "stacks")!r}, "w"))
 ganga_widgets.start(gangadir={str(tmp_path / "gangadir")!r})
 
 def slow(x):
@@ -275,7 +277,15 @@ except KeyboardInterrupt:
         # the interrupt lands in run.wait(), not in submit() before it
         wait_until(waiting.exists, 60, "run.wait() to be waiting")
         proc.send_signal(signal.SIGINT)  # Ctrl-C, or the notebook's interrupt button
-        out, err = proc.communicate(timeout=60)
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR1)
+            stacks = tmp_path / "stacks"
+            wait_until(lambda: stacks.stat().st_size, 30, "the stuck process's stacks")
+            raise AssertionError(
+                f"no answer to the interrupt in 60 s; its threads:\n{stacks.read_text()}"
+            ) from None
     finally:
         proc.kill()
     import re
