@@ -62,6 +62,18 @@ def ganga(tmp_path: Path) -> Any:
 # A job's Python code that runs until its flag file (argv[1]) exists: a job that ends when
 # the test says so, not after a time a slow machine may overrun.
 UNTIL_FLAG = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.1)\n"
+# Holds sys.argv[2] MB of memory until sys.argv[1] exists.
+HOLDS_MEMORY = (
+    "import sys\nblock = bytearray(int(sys.argv[2]) * 2**20)\n"
+    "for i in range(0, len(block), 4096):\n    block[i] = 1\n" + UNTIL_FLAG
+)
+# A memory policy of the tests' own, as a user's submit description would have it.
+MEMORY_POLICY = {
+    "request_memory": "100",
+    "periodic_hold": "MemoryUsage =!= undefined && MemoryUsage > RequestMemory",
+    "periodic_hold_reason": '"memory usage above request_memory"',
+    "periodic_hold_subcode": "1",
+}
 
 # Subjobs a Local job runs at once: Ganga's default is the number of cores, so that tests
 # waiting for "both running" would hang on one core and see four on sixteen.

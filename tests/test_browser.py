@@ -23,7 +23,15 @@ from browser import (
     run_all_cells,
     wait_all_cells_done,
 )
-from conftest import ROOT, SUITE_CACHE, UNTIL_FLAG, wait_until
+from conftest import (
+    HOLDS_MEMORY,
+    MEMORY_POLICY,
+    ROOT,
+    SUITE_CACHE,
+    UNTIL_FLAG,
+    condor_tool,
+    wait_until,
+)
 from notebooks import WARNINGS
 
 pytestmark = pytest.mark.browser
@@ -273,6 +281,59 @@ def test_a_condor_jobs_widget_goes_idle_running_held_completed_in_jupyterlab(
     finally:  # whatever happened, the jobs end: nothing waits for a flag
         blockers_end.touch()
         job_ends.touch()
+
+
+def test_subjobs_held_for_memory_are_resubmitted_with_more_from_their_held_group_in_jupyterlab(
+    condor_pool: None, jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    """Two subjobs hold 200 MB against a request of 100 under the policy of the job's own
+    submit description, until ``finish`` exists."""
+    from playwright.sync_api import expect
+
+    script, finish = tmp_path / "holds_memory.py", tmp_path / "finish"
+    script.write_text(HOLDS_MEMORY)
+    notebook = _write_notebook(
+        tmp_path / "memory.ipynb",
+        nbformat.v4.new_code_cell(
+            "import sys, ganga_widgets\n"
+            "from ganga_widgets import JobWidget\n"
+            "ganga_widgets.start()\n"
+            "g = ganga_widgets.session.gpi()\n"
+            f"script, finish, policy = {str(script)!r}, {str(finish)!r}, {MEMORY_POLICY!r}\n"
+            "job = g.Job(name='needs more memory', backend=g.Condor(cdf_options=policy),\n"
+            "            application=g.Executable(exe=sys.executable, args=[script]),\n"
+            "            splitter=g.ArgSplitter(args=[[script, finish, '200']] * 2))\n"
+            "job.submit()\n"
+            "JobWidget(job)"
+        ),
+    )
+    try:
+        _run_all(jupyter, page, "lab", notebook)
+        widget = page.locator(WIDGET)
+        expect(widget).to_have_attribute("data-counts", '{"held":2}', timeout=180_000)
+        group = widget.locator(".gw-held-group")
+        expect(group).to_have_count(1)  # both under one reason
+        expect(group).to_have_attribute("data-fix", "memory")
+        expect(group.locator(".gw-held-count")).to_have_text("2 × held (code 3.1)")
+        expect(group.locator(".gw-held-text")).to_have_text("memory usage above request_memory")
+        expect(group.locator(".gw-held-hint")).to_contain_text("requested 100 MB")
+        amount = group.locator(".gw-memory-input")
+        expect(amount).to_have_value("200")  # twice the request, offered
+        widget.screenshot(path=str(artifacts / "memory-held-lab.png"))
+        amount.fill("800")
+        group.locator(".gw-more-memory").click()
+        expect(widget).to_have_attribute("data-action-state", "done", timeout=120_000)
+        expect(widget.locator(".gw-action-status")).to_contain_text("800 MB")
+        expect(widget).to_have_attribute("data-counts", '{"running":2}', timeout=120_000)
+        running = condor_tool("condor_q", "-allusers", "-constraint", "JobStatus == 2",
+                              "-af", "RequestMemory")  # fmt: skip
+        assert running.split() == ["800", "800"], running
+        expect(widget.locator(".gw-held-group")).to_have_count(0)
+        finish.touch()
+        expect(widget).to_have_attribute("data-status", "completed", timeout=120_000)
+        widget.screenshot(path=str(artifacts / "memory-resubmitted-lab.png"))
+    finally:  # whatever happened, the subjobs end: nothing waits for the flag
+        finish.touch()
 
 
 def test_a_submit_notebook_shows_the_run_live_and_its_failed_call(

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from conftest import (
+    HOLDS_MEMORY,
+    MEMORY_POLICY,
     UNTIL_FLAG,
     condor_answer,
     condor_job,
@@ -425,20 +427,6 @@ def test_without_condor_tail_the_view_says_why_there_is_no_live_stderr(
         "the view to say why it shows no live stderr",
     )
     widget.run_action("kill")
-
-
-# Holds sys.argv[2] MB of memory until sys.argv[1] exists.
-HOLDS_MEMORY = (
-    "import sys\nblock = bytearray(int(sys.argv[2]) * 2**20)\n"
-    "for i in range(0, len(block), 4096):\n    block[i] = 1\n" + UNTIL_FLAG
-)
-# The test's own memory policy, as a user's submit description would have it.
-MEMORY_POLICY = {
-    "request_memory": "100",
-    "periodic_hold": "MemoryUsage =!= undefined && MemoryUsage > RequestMemory",
-    "periodic_hold_reason": '"memory usage above request_memory"',
-    "periodic_hold_subcode": "1",
-}
 
 
 def _in_queue_asking(cluster: str) -> list[Any]:
