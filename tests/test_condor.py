@@ -494,7 +494,8 @@ def test_the_statistics_of_a_20_subjob_condor_job_match_htcondors_history(
     # the EXECUTE event is when the job began executing (JobCurrentStartDate: the shadow's
     # start, seconds earlier under load)
     attributes = ["ProcId", "QDate", "JobCurrentStartExecutingDate", "CompletionDate",
-                  "MemoryUsage", "RequestMemory", "LastRemoteHost"]  # fmt: skip
+                  "MemoryUsage", "RequestMemory", "LastRemoteHost", "RemoteUserCpu",
+                  "RemoteSysCpu"]  # fmt: skip
     cluster = _cluster(job)
     lines = wait_until(lambda: len(h := _history(cluster, attributes)) == 20 and h, 60,
                        "HTCondor's history of the 20 subjobs")  # fmt: skip
@@ -518,7 +519,16 @@ def test_the_statistics_of_a_20_subjob_condor_job_match_htcondors_history(
     assert stats["hosts"]["count"] == len(hosts)
     assert sum(h["subjobs"] for h in stats["hosts"]["top"]) == 20
     assert sum(stats["throughput"]["counts"]) == 20
-    assert stats["cpu_efficiency"]["count"] > 0
+    # CPU time over wall time: the CPU seconds are the starter's in both; a wall time may
+    # differ by a second (the event log's times against the history's dates), so ours lies
+    # between the history's figures with every wall a second longer and a second shorter.
+    cpu = [float(x[7]) + float(x[8]) for x in lines]
+    efficiency = stats["cpu_efficiency"]
+    assert efficiency["count"] == sum(1 for w in runtimes if w > 0)
+    for q, key in ((0.5, "median"), (0.95, "p95")):
+        low = np.quantile([c / (w + 1) for c, w in zip(cpu, runtimes, strict=True)], q)
+        high = np.quantile([c / max(w - 1, 0.5) for c, w in zip(cpu, runtimes, strict=True)], q)
+        assert low - 1e-9 <= efficiency[key] <= high + 1e-9, (key, efficiency, cpu, runtimes)
 
 
 def _pool_daemons(*names: str) -> list[int]:
