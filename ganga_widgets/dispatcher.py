@@ -207,8 +207,8 @@ def wait_for(
 class _Interrupts:
     """Ctrl-C (SIGINT: the notebook's stop button too) while a wait reads Ganga's objects is
     held until the read is over, then raised. Raised inside Ganga's code, between a lock's
-    acquire and its release, it can leave the job locked: the monitoring and every widget's
-    flush then block on that lock, and so does this wait (the interrupt never shows). Python
+    acquire and its release (``with lock:`` is not atomic against it in CPython), it could
+    leave the job locked, and the monitoring and every widget's flush would block. Python
     runs signal handlers in the main thread only; elsewhere, and where SIGINT has no Python
     handler, nothing changes."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -19,6 +20,13 @@ from isolation import (  # noqa: F401  the hooks that give each Ganga test its o
     pytest_runtest_logreport,
     pytest_runtest_protocol,
 )
+
+# A shell without job control that starts the suite in the background (as CI launchers
+# and `cmd &` in a script do) leaves SIGINT ignored, and every process the tests start
+# inherits that: Ctrl-C, as the tests send it, would never arrive (a wait "hung" for 60 s).
+# Python's own handler here, as in a terminal or a kernel; children then start with it.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 # scripts/test gives each lane its own (screenshots, executed notebooks, reports)
