@@ -405,6 +405,44 @@ def test_a_local_job_killed_from_outside_is_marked_failed_and_says_why(
     assert said and f"job {job.id}.0:" in said[0], ganga_log.job_lines.lines(job.id)
 
 
+def test_a_kill_is_not_taken_for_a_kill_from_outside(
+    ganga: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ganga's kill ends every subjob's processes before it marks any "killed". A monitoring
+    pass in between (a loaded machine, a large job) must not mark them failed as killed
+    from outside: the user who clicked Kill sees every subjob, and the job, "killed"."""
+    from GangaCore.Lib.Localhost.Localhost import Localhost
+
+    from ganga_widgets.ganga_adapter import ganga_log, kills, objects
+
+    job = python_job(ganga, SLEEPER, args=[[str(tmp_path), str(i)] for i in range(2)])
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: _running_pids(tmp_path, 2), 30, "both programs' PIDs")
+    wait_until(lambda: widget.cells == "rr", 30, "Ganga to see both subjobs running")
+    subjobs = list(objects.implementation(job).subjobs)
+    passes: list[list[str]] = []
+    real_kill = Localhost.kill
+
+    def kill_then_monitor(backend: Any) -> Any:  # the real kill, then a real monitoring pass
+        killed = real_kill(backend)
+        passes.append([sj.status for sj in subjobs])
+        kills.fail_local_jobs_left_without_processes(subjobs)
+        return killed
+
+    monkeypatch.setattr(Localhost, "kill", kill_then_monitor)
+    assert widget.run_action("kill")["state"] == "done"
+
+    # the master's runner, then each subjob: a pass after each kill, the first seeing both
+    # subjobs "running" as their processes end
+    assert len(passes) == 3 and passes[0] == ["running", "running"], passes
+    assert [sj.status for sj in subjobs] == ["killed", "killed"]
+    wait_until(lambda: widget.summary["status"] == "killed", 30, "the job shown killed")
+    assert widget.counts == {"killed": 2}
+    said = [line for line in ganga_log.job_lines.lines(job.id) if "without an exit code" in line]
+    assert not said, said
+
+
 OWNER = """
 import json, os, sys, time
 import ganga_widgets

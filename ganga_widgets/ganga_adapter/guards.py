@@ -15,7 +15,7 @@ from ..condor import bindings as condor
 from ..condor import eventlog, v1_names
 from ..jobdata.status import IN_BATCH
 from . import objects
-from .kills import fail_local_jobs_left_without_processes, mark_removed_job_killed
+from .kills import fail_local_jobs_left_without_processes, killing, mark_removed_job_killed
 
 log = logging.getLogger("ganga_widgets")
 
@@ -34,6 +34,7 @@ def install() -> None:
     _fix_job_scripts()
     _guard_condor()
     _guard_local_monitor()
+    _guard_kills()
     setattr(service, _INSTALLED, True)
 
 
@@ -178,6 +179,22 @@ def _guard_local_monitor() -> None:
         return result
 
     Localhost.updateMonitoringInformation = staticmethod(update)
+
+
+def _guard_kills() -> None:
+    """Ganga's kill ends every subjob's processes before it marks any "killed": the guard
+    above must not take those subjobs for ones killed from outside and mark them failed
+    (then the whole job shows "failed", not "killed"). Every kill -- a widget's, or
+    `j.kill()` and `j.remove()` typed in the notebook -- passes through Job._kill."""
+    from GangaCore.GPIDev.Lib.Job.Job import Job
+
+    original = Job._kill
+
+    def _kill(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with killing(self):
+            return original(self, *args, **kwargs)
+
+    Job._kill = _kill
 
 
 def _guard_condor() -> None:

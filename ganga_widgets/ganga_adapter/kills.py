@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..jobdata.status import IN_BATCH
@@ -13,6 +16,31 @@ from .ganga_log import GUARDS
 from .protocols import GangaJob
 
 log = logging.getLogger("ganga_widgets")
+
+# The jobs (FQIDs) a kill in this session is ending. Ganga kills every subjob's processes
+# first and marks them "killed" after: in between they are "running" without processes.
+_KILLING: set[str] = set()
+_KILLING_LOCK = threading.Lock()
+
+
+@contextmanager
+def killing(job: Any) -> Iterator[None]:
+    """While Ganga kills ``job`` (and its subjobs), they are not taken for jobs killed
+    from outside."""
+    fqid = job.getFQID(".")
+    with _KILLING_LOCK:
+        _KILLING.add(fqid)
+    try:
+        yield
+    finally:
+        with _KILLING_LOCK:
+            _KILLING.discard(fqid)
+
+
+def _being_killed(job: Any) -> bool:
+    fqid = job.getFQID(".")
+    with _KILLING_LOCK:
+        return fqid in _KILLING or fqid.split(".")[0] in _KILLING
 
 
 def mark_removed_job_killed(job: GangaJob) -> None:
@@ -45,6 +73,10 @@ def fail_local_jobs_left_without_processes(jobs: list[Any]) -> None:
             continue  # its job script was killed, the program it started runs on
         if _exit_code_written(job):
             continue  # it ended as the monitor looked: Ganga's next pass reads it
+        # In this order, a kill from this session is never missed: one that ended these
+        # processes is still registered, or has already marked the job "killed".
+        if _being_killed(job) or job.status != "running":
+            continue
         GUARDS.warning(
             "job %s: its processes ended without an exit code (killed from outside "
             "Ganga?): marked failed",
