@@ -13,6 +13,7 @@ from ..dispatcher import wait_for
 from ..ganga_adapter import objects
 from ..jobdata import read
 from ..jobdata.codes import SubjobCodes, subjob_statuses
+from ..jobdata.model import snapshot
 from ..jobdata.status import FAILED, FINAL, job_status
 from ..kernel import in_kernel
 from ..views import terminal
@@ -228,6 +229,11 @@ class Run:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
+
+    def __rich__(self) -> Any:
+        """rich's protocol: ``Console().print(run)`` draws the job as it is now (no widget
+        is made)."""
+        return terminal.job_view(snapshot(self._job))
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n} {k}" for k, n in self.counts().items())

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
@@ -187,42 +187,58 @@ def _condor_lines(detail: dict[str, Any]) -> list[Text]:
 def table_view(
     rows: list[dict], totals: dict[str, Any], total: int, query: dict[str, Any]
 ) -> RenderableType:
-    """The dashboard's page as a rich table, with its summary line."""
-    table = Table(show_edge=False, header_style="bold dim")
-    for column in (
-        "ID",
-        "Name",
-        "Application",
-        "Backend",
-        "Status",
-        "Subjobs",
-        "Submitted",
-        "Duration",
-    ):
-        table.add_column(column, no_wrap=column not in ("Name",))
-    for r in rows:
-        times = r.get("times") or {}
-        done = r["counts"].get("completed", 0) + r["counts"].get("completed_frozen", 0)
-        subjobs = bar(r["counts"], 12) + Text(f" {done}/{r['subjobs']}") if r["subjobs"] else ""
-        table.add_row(
-            Text(str(r["id"])),
-            Text(r["error"] or r["name"]),
-            Text(r["application"]),
-            Text(r["backend"]),
-            badge(r["status"]),
-            subjobs,
-            Text(_when(times.get("submitted")) if times else ""),
-            Text(_elapsed(times) if times else ""),
+    """The dashboard's page as a rich table, with its summary line, fitted to the width it
+    is drawn in."""
+    return _JobsTable(rows, totals, total, query)
+
+
+_COLUMNS = ("ID", "Name", "Application", "Backend", "Status", "Subjobs", "Submitted", "Duration")
+# Columns a narrow console leaves out, widest first, and below which width: rich would
+# otherwise give Name, the only column that wraps, no width at all (at 80 columns).
+_DROPPED_BELOW = {"Application": 100, "Submitted": 90}
+
+
+class _JobsTable:
+    def __init__(
+        self, rows: list[dict], totals: dict[str, Any], total: int, query: dict[str, Any]
+    ) -> None:
+        self.rows, self.totals, self.total, self.query = rows, totals, total, query
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+    def table(self, width: int) -> Table:
+        columns = [c for c in _COLUMNS if width >= _DROPPED_BELOW.get(c, 0)]
+        table = Table(show_edge=False, header_style="bold dim")
+        for column in columns:
+            table.add_column(column, no_wrap=column != "Name")
+        for r in self.rows:
+            times = r.get("times") or {}
+            done = r["counts"].get("completed", 0) + r["counts"].get("completed_frozen", 0)
+            cells = {
+                "ID": Text(str(r["id"])),
+                "Name": Text(r["error"] or r["name"]),
+                "Application": Text(r["application"]),
+                "Backend": Text(r["backend"]),
+                "Status": badge(r["status"]),
+                "Subjobs": bar(r["counts"], 12 if width >= 80 else 6)
+                + Text(f" {done}/{r['subjobs']}")
+                if r["subjobs"]
+                else "",
+                "Submitted": Text(_when(times.get("submitted")) if times else ""),
+                "Duration": Text(_elapsed(times) if times else ""),
+            }
+            table.add_row(*(cells[c] for c in columns))
+        totals = self.totals
+        by_status = ", ".join(f"{n} {s}" for s, n in (totals.get("by_status") or {}).items())
+        page = self.query.get("page", 0) + 1
+        pages = max(1, -(-self.total // max(1, self.query.get("page_size", 25))))
+        running, queued = totals.get("subjobs_running", 0), totals.get("subjobs_queued", 0)
+        table.caption = (
+            f"{totals.get('jobs', 0)} jobs ({by_status}) · subjobs: {running} "
+            f"running, {queued} queued · page {page} of {pages}"
         )
-    by_status = ", ".join(f"{n} {s}" for s, n in (totals.get("by_status") or {}).items())
-    page = query.get("page", 0) + 1
-    pages = max(1, -(-total // max(1, query.get("page_size", 25))))
-    running, queued = totals.get("subjobs_running", 0), totals.get("subjobs_queued", 0)
-    table.caption = (
-        f"{totals.get('jobs', 0)} jobs ({by_status}) · subjobs: {running} "
-        f"running, {queued} queued · page {page} of {pages}"
-    )
-    return table
+        return table
 
 
 def to_text(renderable: RenderableType, color: bool = False, width: int = 110) -> str:

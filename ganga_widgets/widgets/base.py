@@ -64,12 +64,16 @@ class ViewWidget(anywidget.AnyWidget):
     # -- where no widget frontend runs ------------------------------------------------------
 
     def renderable(self) -> Any:
-        """The view as a rich renderable: ``rich.print(w.renderable())`` in a terminal."""
+        """The view as a rich renderable, as the widget shows it now."""
         raise NotImplementedError
+
+    def __rich__(self) -> Any:
+        """rich's protocol: ``rich.print(w)`` and ``Console().print(w)`` draw the view."""
+        return self.renderable()
 
     def text(self, width: int = 110) -> str:
         """The view as plain text."""
-        return terminal.to_text(self.renderable(), width=width)
+        return terminal.to_text(self.__rich__(), width=width)
 
     # -- lifetime -------------------------------------------------------------------------
 

@@ -248,11 +248,11 @@ class JobTable(ViewWidget):
     def renderable(self) -> Any:
         return terminal.table_view(self.rows, self.totals, self.total, self.query)
 
-    def text(self, width: int = 110) -> str:
-        """The page as plain text, as the registry is now (a change the dispatcher has not
-        flushed yet, within its ~100 ms, is read too)."""
+    def __rich__(self) -> Any:
+        """The page as the registry is now (a change the dispatcher has not flushed yet,
+        within its ~100 ms, is read too): for ``rich.print(table)`` and ``text()``."""
         self.refresh()
-        return super().text(width)
+        return self.renderable()
 
     def __repr__(self) -> str:
         totals = self.totals or {}
