@@ -534,6 +534,63 @@ def test_a_saved_notebook_exported_to_html_shows_its_widgets_offline(
     assert not [u for u in outside if "mathjax" not in u.lower()], outside
 
 
+@pytest.mark.parametrize("app", APPS)
+def test_a_notebook_reopened_with_its_widget_state_shows_saved_copies_not_live_views(
+    app: str, jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    """A notebook run to the end and saved with its widget state (here by nbclient, as
+    "Save Widget State Automatically" does in JupyterLab), reopened with a fresh kernel and
+    no cell run: each view shows the job as saved, greyed and inert under a "Not live"
+    banner that says how to follow it again. Run again, the views are live."""
+    from notebooks import execute
+    from playwright.sync_api import expect
+
+    written = _write_notebook(
+        tmp_path / "reopened.ipynb",
+        nbformat.v4.new_code_cell(
+            "import ganga_widgets\n"
+            "from ganga_widgets import JobTable, JobWidget\n"
+            "ganga_widgets.start()\n"
+            "g = ganga_widgets.session.gpi()\n"
+            "j = g.Job(name='saved', application=g.Executable(exe='/bin/true'),\n"
+            "          backend=g.Local())\n"
+            "j.submit()\n"
+            "w = JobWidget(j)\n"
+            "w.wait(timeout=120)\n"
+            "w"
+        ),
+        nbformat.v4.new_code_cell("JobTable()"),
+    )
+    nb = execute("reopened.ipynb", tmp_path / "home", artifacts, nb=nbformat.read(written, 4))
+    assert nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    saved = tmp_path / "saved" / "reopened.ipynb"
+    saved.parent.mkdir()
+    nbformat.write(nb, saved)
+
+    server = jupyter(app, [saved])
+    page.goto(server.notebook_url(saved.name))
+    widget, table = page.locator(WIDGET), page.locator(NOTEBOOK + " .gw-table")
+    expect(widget).to_have_attribute("data-live", "false", timeout=90_000)
+    expect(widget).to_have_attribute("data-status", "completed")
+    banner = widget.locator(".gw-saved")
+    expect(banner).to_contain_text("Not live")
+    expect(banner).to_contain_text("a saved view of job 0 as of")
+    expect(banner.locator("code")).to_have_text("JobWidget(0)")
+    assert widget.locator(".gw-header").evaluate("e => e.closest('[inert]') !== null")
+    expect(table).to_have_attribute("data-live", "false")
+    expect(table.locator(".gw-saved code")).to_have_text("JobTable()")
+    expect(table.locator('tr[data-id="0"]')).to_have_attribute("data-status", "completed")
+    assert "Error displaying widget" not in outputs_text(page)
+    page.screenshot(path=str(artifacts / f"reopened-{app}.png"), full_page=True)
+
+    run_all_cells(page)  # its cells run again: the views are the new kernel's, live
+    wait_all_cells_done(page)
+    expect(widget).to_have_attribute("data-status", "completed", timeout=90_000)
+    expect(widget).not_to_have_attribute("data-live", "false")
+    expect(page.locator(NOTEBOOK + " .gw-saved")).to_have_count(0)
+    expect(table).not_to_have_attribute("data-live", "false")
+
+
 def _hostile_notebook(path: Path, flag: Path) -> Path:
     """Jobs whose every text carries an element that would run script if it were made an
     element (each sets its own ``window.pwned_<where>``): a submit() run's name, stderr and

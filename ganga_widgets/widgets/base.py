@@ -14,6 +14,7 @@ import traitlets as t
 
 from ..actions import Outcome
 from ..jobdata import status
+from ..kernel import kernel_id
 from ..views import terminal
 from .assets import static_text
 
@@ -23,6 +24,9 @@ class ViewWidget(anywidget.AnyWidget):
 
     action = t.Dict().tag(sync=True)  # outcome of the last action: seq, name, state, message
     clock = t.Float(0.0).tag(sync=True)  # kernel time of the update, to tick elapsed times
+    # The kernel that made the widget: a notebook reopened with its widget state saved shows
+    # its views as saved copies, not live (static/lib/live.js).
+    kernel = t.Unicode(kernel_id()).tag(sync=True)
     # Statuses, their order and sets, as Python knows them: the view never restates them.
     vocabulary = t.Dict(status.vocabulary()).tag(sync=True)
 

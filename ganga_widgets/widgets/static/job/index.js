@@ -6,6 +6,7 @@
 // Traits read: summary, counts, cells, selected, detail, failures, held, analysis,
 // can, notice, ganga_log, stats, action, clock, vocabulary (see ganga_widgets/widgets/job.py).
 import { h } from "../lib/dom.js";
+import { markSaved, savedCopy } from "../lib/live.js";
 import { listen, profiler } from "../lib/profile.js";
 import { actionsPanel } from "./actions.js";
 import { countsPanel } from "./counts.js";
@@ -23,8 +24,10 @@ function render({ model, el }) {
   const root = h("div", "gw-job");
   el.appendChild(root);
 
+  const saved = savedCopy(model);
   let clockOffset = 0; // kernel clock minus browser clock, seconds
-  const now = () => Date.now() / 1000 + clockOffset;
+  // A saved copy's time stands still where it was saved.
+  const now = () => (saved ? model.get("clock") : Date.now() / 1000 + clockOffset);
   const header = headerPanel(model, root, now);
   const notice = h("div", "gw-notice");
   const counts = countsPanel(model, root);
@@ -85,7 +88,11 @@ function render({ model, el }) {
   notify.check(); // where the job is now: only later changes are told
   actions.drawOutcome();
   // Elapsed time ticks here, not by messages from the kernel.
-  const timer = setInterval(header.drawTimes, 1000);
+  const timer = saved ? undefined : setInterval(header.drawTimes, 1000);
+  if (saved) {
+    const id = (model.get("summary") || {}).fqid ?? "?";
+    markSaved(model, root, `job ${id}`, `JobWidget(${id})`);
+  }
   // The grid's width follows the output area's width.
   const resize = new ResizeObserver(counts.drawGrid);
   resize.observe(root);

@@ -207,6 +207,7 @@
  * @property {(message: object) => void} send
  * @property {(event: string, callback: (...args: any[]) => void) => void} on
  * @property {(event: string, callback: (...args: any[]) => void) => void} off
+ * @property {any} [widget_manager]  the frontend's (see lib/live.js)
  */
 
 export {};

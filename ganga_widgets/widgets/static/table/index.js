@@ -7,6 +7,7 @@
 // vocabulary (see ganga_widgets/widgets/table.py); messages: {type: "patch", rows}.
 import { actionTracker } from "../lib/actions.js";
 import { button, h } from "../lib/dom.js";
+import { markSaved, savedCopy } from "../lib/live.js";
 import { listen, profiler } from "../lib/profile.js";
 import { bulkPanel } from "./bulk.js";
 import { filtersPanel } from "./filters.js";
@@ -26,8 +27,10 @@ async function render({ model, el, host }) {
   const root = h("div", "gw-table");
   el.appendChild(root);
 
+  const saved = savedCopy(model);
   let clockOffset = 0;
-  const now = () => Date.now() / 1000 + clockOffset;
+  // A saved copy's time stands still where it was saved.
+  const now = () => (saved ? model.get("clock") : Date.now() / 1000 + clockOffset);
   /** @param {Partial<import("../lib/types.js").Query>} changes */
   function query(changes) {
     model.send({ type: "query", ...(model.get("query") || {}), ...changes });
@@ -111,7 +114,8 @@ async function render({ model, el, host }) {
   rows.draw();
   outcome.draw();
   drawDetail();
-  const timer = setInterval(rows.drawDurations, 1000);
+  const timer = saved ? undefined : setInterval(rows.drawDurations, 1000);
+  if (saved) markSaved(model, root, "the job table", "JobTable()");
   profile.render(started);
 
   return () => {
