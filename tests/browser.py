@@ -48,6 +48,21 @@ class Server:
         path = "lab/tree" if self.app == "lab" else "notebooks"
         return f"{self.url}{path}/{name}?token={TOKEN}"
 
+    def api(self, method: str, path: str) -> Any:
+        """The server's REST API (``api/...``): the decoded answer, None when empty."""
+        request = urllib.request.Request(
+            f"{self.url}api/{path}?token={TOKEN}", method=method,
+            data=b"" if method == "POST" else None,
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            body = answer.read()
+        return json.loads(body) if body else None
+
+    def shut_down_sessions(self) -> None:
+        """Every notebook's session ends and its kernel with it, as at the end of a day."""
+        for session in self.api("GET", "sessions"):
+            self.api("DELETE", f"sessions/{session['id']}")
+
 
 def _isolated_env(base: Path) -> dict[str, str]:
     home = base / "home"
@@ -80,11 +95,12 @@ def _isolated_env(base: Path) -> dict[str, str]:
 @contextmanager
 def jupyter_server(
     app: str, base: Path, notebooks: list[Path], python: str = sys.executable,
-    user_data_dir: bool = False,
+    user_data_dir: bool = False, save_widget_state: bool = False,
 ) -> Iterator[Server]:  # fmt: skip
     """A server run by ``python`` (another environment's, as on SWAN). ``user_data_dir``:
     Jupyter's data directory is the user's own ``~/.local/share/jupyter``, where
-    ``pip install --user`` puts kernelspecs and labextensions."""
+    ``pip install --user`` puts kernelspecs and labextensions. ``save_widget_state``:
+    *Settings > Save Widget State Automatically* is on (saves keep the widgets' state)."""
     env = _isolated_env(base)
     if user_data_dir:
         env.pop("JUPYTER_DATA_DIR")
@@ -93,6 +109,10 @@ def jupyter_server(
     root.mkdir(exist_ok=True)
     for nb in notebooks:
         shutil.copy(nb, root / nb.name)
+    if save_widget_state:
+        settings = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyter-widgets" / "jupyterlab-manager"
+        settings.mkdir(parents=True, exist_ok=True)
+        (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
     log = open(base / f"jupyter-{app}.log", "a")  # closed in the finally below
     process = subprocess.Popen(
         [

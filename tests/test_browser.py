@@ -57,8 +57,9 @@ def jupyter(tmp_path: Path) -> Iterator[Any]:
     """Starts servers on demand; requested before ``page`` so they stop after it."""
     with ExitStack() as stack:
 
-        def start(app: str, notebooks: list[Path]) -> Any:
-            return stack.enter_context(jupyter_server(app, tmp_path / f"server-{app}", notebooks))
+        def start(app: str, notebooks: list[Path], **options: Any) -> Any:
+            base = tmp_path / f"server-{app}"
+            return stack.enter_context(jupyter_server(app, base, notebooks, **options))
 
         yield start
 
@@ -538,11 +539,10 @@ def test_a_saved_notebook_exported_to_html_shows_its_widgets_offline(
 def test_a_notebook_reopened_with_its_widget_state_shows_saved_copies_not_live_views(
     app: str, jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
 ) -> None:
-    """A notebook run to the end and saved with its widget state (here by nbclient, as
-    "Save Widget State Automatically" does in JupyterLab), reopened with a fresh kernel and
-    no cell run: each view shows the job as saved, greyed and inert under a "Not live"
-    banner that says how to follow it again. Run again, the views are live."""
-    from notebooks import execute
+    """A notebook run in the browser and saved with *Save Widget State Automatically* on;
+    its kernel shut down, the notebook reopened with a fresh kernel and no cell run: each
+    view shows the job as saved, greyed and inert under a "Not live" banner that says how
+    to follow it again. Run again, the views are live."""
     from playwright.sync_api import expect
 
     written = _write_notebook(
@@ -561,15 +561,29 @@ def test_a_notebook_reopened_with_its_widget_state_shows_saved_copies_not_live_v
         ),
         nbformat.v4.new_code_cell("JobTable()"),
     )
-    nb = execute("reopened.ipynb", tmp_path / "home", artifacts, nb=nbformat.read(written, 4))
-    assert nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    saved = tmp_path / "saved" / "reopened.ipynb"
-    saved.parent.mkdir()
-    nbformat.write(nb, saved)
-
-    server = jupyter(app, [saved])
-    page.goto(server.notebook_url(saved.name))
+    server = jupyter(app, [written], save_widget_state=True)
+    page.goto(server.notebook_url(written.name))
     widget, table = page.locator(WIDGET), page.locator(NOTEBOOK + " .gw-table")
+    run_all_cells(page)
+    wait_all_cells_done(page)
+    expect(widget).to_have_attribute("data-status", "completed", timeout=90_000)
+    expect(table.locator('tr[data-id="0"]')).to_have_attribute("data-status", "completed")
+    on_disk = server.root / written.name
+
+    def saved_views() -> int:
+        nb = nbformat.read(on_disk, 4)
+        state = nb.metadata.get("widgets", {}).get(
+            "application/vnd.jupyter.widget-state+json", {}
+        ).get("state", {})  # fmt: skip
+        return sum(1 for m in state.values() if m["state"].get("kernel"))
+
+    page.locator(NOTEBOOK).click()
+    page.keyboard.press("Control+s")
+    wait_until(lambda: saved_views() == 2, 60, "the notebook saved with both views' state")
+    page.goto("about:blank")
+    server.shut_down_sessions()
+
+    page.goto(server.notebook_url(written.name))
     expect(widget).to_have_attribute("data-live", "false", timeout=90_000)
     expect(widget).to_have_attribute("data-status", "completed")
     banner = widget.locator(".gw-saved")
