@@ -225,3 +225,45 @@ def wait_all_cells_done(page: Any, timeout: float = 120) -> None:
 def outputs_text(page: Any) -> str:
     """Text of every cell output: shows a traceback when a cell failed."""
     return page.locator(NOTEBOOK + " .jp-OutputArea-output").all_inner_texts().__str__()
+
+
+@contextmanager
+def marimo_server(mode: str, base: Path, notebook: Path) -> Iterator[str]:
+    """``marimo edit`` or ``marimo run`` serving ``notebook`` headless, with its own HOME
+    (and so its own gangadir); its cells run as soon as a page connects. Yields the URL it
+    prints (marimo picks its port itself: it has no port 0)."""
+    env = _isolated_env(base)
+    env["_MARIMO_CONFIG_OVERLOAD_RUNTIME_AUTO_INSTANTIATE"] = "true"  # edit: run on open
+    env["MARIMO_SKIP_UPDATE_CHECK"] = "1"  # no look for a newer marimo (`run` has no flag)
+    log_path = base / f"marimo-{mode}.log"
+    log = open(log_path, "a")  # closed in the finally below
+    command = [sys.executable, "-m", "marimo", mode, str(notebook), "--headless", "--no-token"]
+    process = subprocess.Popen(
+        command, env=env, cwd=notebook.parent, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            found = re.search(r"URL: (http://\S+)", log_path.read_text())
+            if found:
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"marimo did not start:\n{log_path.read_text()}")
+            time.sleep(0.2)
+        url = found.group(1)
+        while True:  # it prints its URL as it starts to listen
+            try:
+                urllib.request.urlopen(url, timeout=10).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"marimo does not answer:\n{log_path.read_text()}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -278,3 +278,35 @@ def _pure_tests_stay_pure(request: pytest.FixtureRequest) -> Any:
     yield
     if request.node.get_closest_marker("pure") and not before:
         assert "GangaCore" not in sys.modules, "a pure test imported Ganga"
+
+
+# -- a real browser (Debian's Chromium, driven by Playwright) ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: the README's test command installs Chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    name = request.node.name.replace("[", "-").replace("]", "")
+    page.screenshot(path=str(artifacts / f"{name}-end.png"), full_page=True)
+    context.close()
+    # Notebook 7.6 always logs one error of its own shortcuts plugin; ours would say "gw".
+    ours = [e for e in errors if "gw-" in e or "ganga" in e.lower() or "job.js" in e]
+    assert not ours, f"page errors from the widget: {ours}"

@@ -15,8 +15,6 @@ from typing import Any
 import nbformat
 import pytest
 from browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     NOTEBOOK,
     jupyter_server,
     outputs_text,
@@ -40,18 +38,6 @@ WIDGET = NOTEBOOK + " .jp-OutputArea-output .gw-job"
 APPS = ["lab", "notebook"]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: the README's test command installs Chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def jupyter(tmp_path: Path) -> Iterator[Any]:
     """Starts servers on demand; requested before ``page`` so they stop after it."""
@@ -62,21 +48,6 @@ def jupyter(tmp_path: Path) -> Iterator[Any]:
             return stack.enter_context(jupyter_server(app, base, notebooks, **options))
 
         yield start
-
-
-@pytest.fixture
-def page(browser: Any, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    name = request.node.name.replace("[", "-").replace("]", "")
-    page.screenshot(path=str(artifacts / f"{name}-end.png"), full_page=True)
-    context.close()
-    # Notebook 7.6 always logs one error of its own shortcuts plugin; ours would say "gw".
-    ours = [e for e in errors if "gw-" in e or "ganga" in e.lower() or "job.js" in e]
-    assert not ours, f"page errors from the widget: {ours}"
 
 
 def _write_notebook(path: Path, *cells: Any) -> Path:

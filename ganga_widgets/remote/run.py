@@ -230,6 +230,10 @@ class Run:
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
 
+    def _display_(self) -> Any:
+        """marimo's display protocol: a run shows as its JobWidget there too."""
+        return self.widget
+
     def __rich__(self) -> Any:
         """rich's protocol: ``Console().print(run)`` draws the job as it is now (no widget
         is made)."""

@@ -17,6 +17,7 @@ from ..jobdata import status
 from ..kernel import kernel_id
 from ..views import terminal
 from .assets import static_text
+from .marimo_cells import close_with_cell
 
 
 class ViewWidget(anywidget.AnyWidget):
@@ -34,6 +35,7 @@ class ViewWidget(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._lock = threading.RLock()  # trait writes: dispatcher thread vs. message handlers
         self.on_msg(self._on_msg)
+        close_with_cell(self)
 
     # -- messages from the view ---------------------------------------------------------------
 
