@@ -267,3 +267,31 @@ def marimo_server(mode: str, base: Path, notebook: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@contextmanager
+def voila_server(base: Path, notebook: Path) -> Iterator[str]:
+    """``voila notebook.ipynb`` as a user runs it, with its own HOME (and so its own
+    gangadir) and Jupyter directories. Yields the URL it prints: Voilà binds the first free
+    port from 8866 on itself and says which (its port 0 would print 0)."""
+    env = _isolated_env(base)
+    log_path = base / "voila.log"
+    log = open(log_path, "a")  # closed in the finally below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voila", notebook.name, "--no-browser", "--Voila.ip=127.0.0.1"],
+        env=env, cwd=notebook.parent, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (found := re.search(r"Voilà is running at:\s*(http://\S+)", log_path.read_text())):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"voila did not start:\n{log_path.read_text()}")
+            time.sleep(0.2)
+        yield found.group(1)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

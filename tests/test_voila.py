@@ -1,0 +1,49 @@
+"""examples/dashboard.ipynb served by Voilà, as ``voila examples/dashboard.ipynb`` does, in
+Debian's Chromium: the JobTable is live, filters, and acts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import voila_server
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_voila_dashboard_renders_a_live_table_that_filters_and_resubmits(
+    page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    notebook = tmp_path / "dashboard.ipynb"
+    shutil.copy(ROOT / "examples" / "dashboard.ipynb", notebook)
+    with voila_server(tmp_path / "voila", notebook) as url:
+        page.goto(url)
+        table = page.locator(".gw-table")
+        # Voilà shows the page once every cell has run (they wait for the jobs to end)
+        expect(table).to_have_attribute("data-total", "10", timeout=180_000)
+        expect(page.get_by_text("ganga_widgets.start()")).not_to_be_visible()  # no code shown
+        expect(table.locator(".gw-summary")).to_contain_text("10 jobs")
+        table.screenshot(path=str(artifacts / "voila-all.png"))
+
+        table.locator('.gw-status-filter .gw-chip[data-value="failed"]').click()
+        expect(table).to_have_attribute("data-total", "2")
+        rows = table.locator("tr.gw-row")
+        expect(rows).to_have_count(2)
+        for row in rows.all():
+            expect(row).to_have_attribute("data-status", "failed")
+            expect(row.locator(".gw-col-name")).to_contain_text("reco-")
+
+        # Resubmit from a row: the job runs again, and fails again as its code does.
+        first = rows.first
+        job_id = first.get_attribute("data-id")
+        first.locator(".gw-resubmit").click()
+        status = table.locator(".gw-bulk .gw-action-status")
+        expect(status).to_contain_text("resubmitted", timeout=60_000)
+        resubmitted = table.locator(f'tr.gw-row[data-id="{job_id}"]')
+        expect(resubmitted).to_have_attribute("data-status", "failed", timeout=60_000)
+        table.screenshot(path=str(artifacts / "voila-resubmitted.png"))
