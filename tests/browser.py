@@ -283,7 +283,8 @@ def voila_server(base: Path, notebook: Path) -> Iterator[str]:
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while not (found := re.search(r"Voilà is running at:\s*(http://\S+)", log_path.read_text())):
+        said = re.compile(r"Voilà is running at:\s*(http://\S+)")
+        while not (found := said.search(log_path.read_text())):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"voila did not start:\n{log_path.read_text()}")
             time.sleep(0.2)
