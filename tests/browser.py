@@ -96,11 +96,13 @@ def _isolated_env(base: Path) -> dict[str, str]:
 def jupyter_server(
     app: str, base: Path, notebooks: list[Path], python: str = sys.executable,
     user_data_dir: bool = False, save_widget_state: bool = False,
+    jupyter_path: Path | None = None,
 ) -> Iterator[Server]:  # fmt: skip
     """A server run by ``python`` (another environment's, as on SWAN). ``user_data_dir``:
     Jupyter's data directory is the user's own ``~/.local/share/jupyter``, where
     ``pip install --user`` puts kernelspecs and labextensions. ``save_widget_state``:
-    *Settings > Save Widget State Automatically* is on (saves keep the widgets' state)."""
+    *Settings > Save Widget State Automatically* is on (saves keep the widgets' state).
+    ``jupyter_path``: a further Jupyter directory the server reads (``JUPYTER_PATH``)."""
     env = _isolated_env(base)
     if user_data_dir:
         env.pop("JUPYTER_DATA_DIR")
@@ -109,6 +111,8 @@ def jupyter_server(
     root.mkdir(exist_ok=True)
     for nb in notebooks:
         shutil.copy(nb, root / nb.name)
+    if jupyter_path is not None:
+        env["JUPYTER_PATH"] = str(jupyter_path)
     if save_widget_state:
         settings = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyter-widgets" / "jupyterlab-manager"
         settings.mkdir(parents=True, exist_ok=True)

@@ -404,15 +404,42 @@ def test_the_table_filters_opens_a_job_and_kills_from_a_row(
 SERVER_VENV = Path(os.environ.get("GW_SERVER_VENV", ROOT / ".venv-server"))
 
 
+def _swan_environment(base: Path) -> Path:
+    """A SWAN custom software environment, built as SWAN builds one: a virtual environment
+    with its base layer (here ipykernel), then ``pip install -r requirements.in`` from the
+    repository, examples/swan/requirements.in. ganga_widgets comes from this checkout (it is
+    not on PyPI here); every other package at the version the suite runs with (a constraints
+    file of this environment's), from the suite's pip cache. Returns its Python."""
+    import subprocess
+    import sys
+
+    env = base / "cse"
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    python = env / "bin" / "python"
+    wheels, constraints = base / "wheels", base / "constraints.txt"
+    pip = ["--quiet", "--disable-pip-version-check", "--cache-dir", str(SUITE_CACHE / "pip")]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", *pip, "--no-deps", "-w", str(wheels),
+                    str(ROOT)], check=True)  # fmt: skip
+    frozen = subprocess.run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"],
+                            check=True, capture_output=True, text=True).stdout  # fmt: skip
+    constraints.write_text(frozen)
+    install = [str(python), "-m", "pip", "install", *pip, "-c", str(constraints)]
+    subprocess.run([*install, "ipykernel"], check=True)  # the base layer
+    subprocess.run([*install, "--find-links", str(wheels), "-r",
+                    str(ROOT / "examples" / "swan" / "requirements.in")], check=True)  # fmt: skip
+    return python
+
+
 def test_swan_like_server_without_anywidget_then_a_user_install(
     jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
 ) -> None:
     """As on SWAN: the server runs in an environment of its own, without anywidget; the
-    kernel is another environment's (a kernelspec of the user's). The widget cannot render
-    until anywidget's frontend is installed where the server looks, the user's data
-    directory (what ``pip install --user`` does), and the server restarts."""
+    kernel runs a custom software environment built from examples/swan/requirements.in
+    (a kernelspec of the user's). The widget cannot render until anywidget's frontend is
+    where the server looks: the environment's own Jupyter directory, if the server reads it;
+    else the user's data directory (what ``pip install --user`` does), and the server
+    restarts."""
     import subprocess
-    import sys
 
     from playwright.sync_api import expect
 
@@ -426,8 +453,9 @@ def test_swan_like_server_without_anywidget_then_a_user_install(
     user_data = home / ".local" / "share" / "jupyter"
     spec = user_data / "kernels" / "analysis"
     spec.mkdir(parents=True)
+    cse = _swan_environment(tmp_path)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [str(cse), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (analysis environment)", "language": "python",
     }))  # fmt: skip
     nb = nbformat.read(ROOT / "examples" / "quickstart.ipynb", as_version=4)
@@ -435,9 +463,16 @@ def test_swan_like_server_without_anywidget_then_a_user_install(
     notebook = tmp_path / "swan.ipynb"
     nbformat.write(nb, notebook)
 
-    def server() -> Any:
+    def server(**options: Any) -> Any:
         return jupyter_server("lab", base, [notebook], python=str(server_python),
-                              user_data_dir=True)  # fmt: skip
+                              user_data_dir=True, **options)  # fmt: skip
+
+    def widget_follows_the_job() -> None:
+        page.goto(lab.notebook_url("swan.ipynb"))
+        run_all_cells(page)
+        widget = page.locator(WIDGET)
+        expect(widget).to_be_visible(timeout=90_000)
+        expect(widget).to_have_attribute("data-status", "failed", timeout=120_000)
 
     # 1. No anywidget where the server looks: ipywidgets' error box, which names anywidget
     # when clicked (what docs/swan.md tells the user to look for).
@@ -453,21 +488,24 @@ def test_swan_like_server_without_anywidget_then_a_user_install(
         output.screenshot(path=str(artifacts / "swan-without-anywidget.png"))
         print("without anywidget, the output shows:", output.inner_text()[:500])
 
-    # 2. pip install --user: anywidget's files into ~/.local, its frontend into the user's
-    # Jupyter data directory; then the session (the server) restarts.
-    # the anywidget the tests run with, pinned; pip's cache the suite's own
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-           "--cache-dir", str(SUITE_CACHE / "pip")]  # fmt: skip
+    # 2. A server that reads the environment's Jupyter directory (JUPYTER_PATH) finds the
+    # frontend that requirements.in brought: nothing more to do.
+    cse_data = cse.parent.parent / "share" / "jupyter"
+    assert (cse_data / "labextensions" / "anywidget" / "package.json").exists()
+    with server(jupyter_path=cse_data) as lab:
+        widget_follows_the_job()
+        page.screenshot(path=str(artifacts / "swan-environment-path.png"), full_page=True)
+
+    # 3. Otherwise pip install --user: anywidget's files into ~/.local, its frontend into
+    # the user's Jupyter data directory; then the session (the server) restarts. The same
+    # anywidget as the environment's, pinned; pip's cache the suite's own.
     pinned = f"anywidget=={importlib.metadata.version('anywidget')}"
-    subprocess.run([*pip, "--no-deps", "--ignore-installed", "--prefix", str(home / ".local"),
-                    pinned], check=True)  # fmt: skip
+    subprocess.run([str(cse), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "--cache-dir", str(SUITE_CACHE / "pip"), "--no-deps", "--ignore-installed",
+                    "--prefix", str(home / ".local"), pinned], check=True)  # fmt: skip
     assert (user_data / "labextensions" / "anywidget" / "package.json").exists()
     with server() as lab:
-        page.goto(lab.notebook_url("swan.ipynb"))
-        run_all_cells(page)
-        widget = page.locator(WIDGET)
-        expect(widget).to_be_visible(timeout=90_000)
-        expect(widget).to_have_attribute("data-status", "failed", timeout=120_000)
+        widget_follows_the_job()
         page.screenshot(path=str(artifacts / "swan-after-user-install.png"), full_page=True)
 
 
