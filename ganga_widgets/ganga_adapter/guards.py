@@ -14,7 +14,7 @@ from typing import Any
 from ..condor import bindings as condor
 from ..condor import eventlog, v1_names
 from ..jobdata.status import IN_BATCH
-from . import objects
+from . import objects, string_values
 from .kills import fail_local_jobs_left_without_processes, killing, mark_removed_job_killed
 
 log = logging.getLogger("ganga_widgets")
@@ -29,6 +29,7 @@ def install() -> None:
     service = MonitoringService.AsyncMonitoringService
     if getattr(service, _INSTALLED, False):
         return
+    string_values.install()
     _fix_leftover_backend_variable(service)
     _fix_stale_active_backends(service)
     _fix_job_scripts()
