@@ -556,7 +556,15 @@ def test_a_job_whose_execute_side_died_shows_disconnected_and_when_htcondor_give
 
     job, widget = _running(condor_ganga, tmp_path, 1)
     cluster = _cluster(job)
+    # The execute side stays dead while the view is read: its master, which would start a
+    # new startd within seconds, is stopped first. (Under load the shadow once noticed the
+    # loss only after the new startd was up: "job not found", evicted, running again, and
+    # the disconnection was over before the view could be read.)
+    masters = _pool_daemons("condor_master")
+    assert masters, "no condor_master of the test pool found"
     try:
+        for pid in masters:
+            os.kill(pid, signal.SIGSTOP)
         for pid in _pool_daemons("condor_startd", "condor_starter"):  # the execute side
             os.kill(pid, signal.SIGKILL)
         condor = wait_until(
@@ -568,6 +576,8 @@ def test_a_job_whose_execute_side_died_shows_disconnected_and_when_htcondor_give
         assert [what for _, what in condor["history"]] == ["disconnected"]
         assert widget.cells == "r", "HTCondor still calls it running: so does the view"
     finally:
+        for pid in masters:  # it starts the execute side again
+            os.kill(pid, signal.SIGCONT)
         # Its shadow would try to reconnect for the whole lease (40 min): removed, then
         # taken out of the queue at once; the job's process, left by its starter, ends.
         (tmp_path / "finish").touch()
