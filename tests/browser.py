@@ -145,12 +145,17 @@ def jupyter_server(
             urllib.request.urlopen(request, timeout=10).close()
             process.wait(timeout=20)
         except Exception:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            _stop(process)
         log.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM, and SIGKILL if that does not end it within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def _wait_ready(process: subprocess.Popen, runtime: Path, log: Path, timeout: float = 60) -> str:
@@ -232,6 +237,36 @@ def outputs_text(page: Any) -> str:
 
 
 @contextmanager
+def _serving(command: list[str], env: dict[str, str], cwd: Path, log: Path,
+             said: str, probe: bool) -> Iterator[str]:  # fmt: skip
+    """Run a server that prints its URL (``said``: a pattern with the URL as its group)
+    and yield the URL (``probe``: once a GET of it answers); stop it at the end."""
+    out = open(log, "a")  # closed in the finally below
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        url = ""
+        while True:
+            if not url and (found := re.search(said, log.read_text())):
+                url = found.group(1)
+            if url and not probe:
+                break
+            if url:
+                try:  # marimo prints its URL as it starts to listen
+                    urllib.request.urlopen(url, timeout=10).close()
+                    break
+                except OSError:
+                    pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{command[2]} did not start or answer:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        _stop(process)
+        out.close()
+
+
+@contextmanager
 def marimo_server(mode: str, base: Path, notebook: Path) -> Iterator[str]:
     """``marimo edit`` or ``marimo run`` serving ``notebook`` headless, with its own HOME
     (and so its own gangadir); its cells run as soon as a page connects. Yields the URL it
@@ -239,38 +274,10 @@ def marimo_server(mode: str, base: Path, notebook: Path) -> Iterator[str]:
     env = _isolated_env(base)
     env["_MARIMO_CONFIG_OVERLOAD_RUNTIME_AUTO_INSTANTIATE"] = "true"  # edit: run on open
     env["MARIMO_SKIP_UPDATE_CHECK"] = "1"  # no look for a newer marimo (`run` has no flag)
-    log_path = base / f"marimo-{mode}.log"
-    log = open(log_path, "a")  # closed in the finally below
     command = [sys.executable, "-m", "marimo", mode, str(notebook), "--headless", "--no-token"]
-    process = subprocess.Popen(
-        command, env=env, cwd=notebook.parent, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            found = re.search(r"URL: (http://\S+)", log_path.read_text())
-            if found:
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"marimo did not start:\n{log_path.read_text()}")
-            time.sleep(0.2)
-        url = found.group(1)
-        while True:  # it prints its URL as it starts to listen
-            try:
-                urllib.request.urlopen(url, timeout=10).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"marimo does not answer:\n{log_path.read_text()}") from None
-                time.sleep(0.2)
+    with _serving(command, env, notebook.parent, base / f"marimo-{mode}.log",
+                  r"URL: (http://\S+)", probe=True) as url:  # fmt: skip
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @contextmanager
@@ -278,25 +285,9 @@ def voila_server(base: Path, notebook: Path) -> Iterator[str]:
     """``voila notebook.ipynb`` as a user runs it, with its own HOME (and so its own
     gangadir) and Jupyter directories. Yields the URL it prints: Voilà binds the first free
     port from 8866 on itself and says which (its port 0 would print 0)."""
-    env = _isolated_env(base)
-    log_path = base / "voila.log"
-    log = open(log_path, "a")  # closed in the finally below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voila", notebook.name, "--no-browser", "--Voila.ip=127.0.0.1"],
-        env=env, cwd=notebook.parent, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        said = re.compile(r"Voilà is running at:\s*(http://\S+)")
-        while not (found := said.search(log_path.read_text())):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"voila did not start:\n{log_path.read_text()}")
-            time.sleep(0.2)
-        yield found.group(1)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    command = [sys.executable, "-m", "voila", notebook.name, "--no-browser",
+               "--Voila.ip=127.0.0.1"]  # fmt: skip
+    with _serving(command, _isolated_env(base), notebook.parent, base / "voila.log",
+                  # once it has said so it listens; a GET would run the notebook
+                  r"Voilà is running at:\s*(http://\S+)", probe=False) as url:  # fmt: skip
+        yield url
