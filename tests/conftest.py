@@ -178,9 +178,11 @@ def unavailable(reason: str) -> None:
 
 
 @pytest.fixture
-def condor_pool() -> None:
+def condor_pool(tmp_path: Path) -> Iterator[None]:
     """The project's personal HTCondor pool, running (started if need be), with its client
-    configuration in this process's environment (set before htcondor is imported)."""
+    configuration in this process's environment (set before htcondor is imported). After
+    the test, whatever its outcome, its jobs (those working under its tmp_path: a browser
+    test's server's gangadir too) leave the queue."""
     if subprocess.run([str(POOL), "status"], capture_output=True).returncode != 0:
         if os.geteuid() != 0:
             unavailable("the HTCondor test pool needs root to start (scripts/htcondor-pool)")
@@ -199,10 +201,14 @@ def condor_pool() -> None:
         wait_until(pool_is_free, 180, "the pool's slots to be free of earlier jobs", 0.5)
     except AssertionError:
         pass  # a slot stays busy: the test itself says what it could not do
+    yield
+    _tool(("condor_rm", "-constraint", f'regexp("^{tmp_path}", Iwd)'))  # none left: no matter
 
 
 def pool_is_free() -> bool:
-    queue = condor_tool("condor_q", "-allusers", "-af", "ClusterId").split()
+    """No job idle or running (a held one takes no slot), and every slot unclaimed."""
+    queue = condor_tool("condor_q", "-allusers", "-constraint", "JobStatus == 1 || JobStatus == 2",
+                        "-af", "ClusterId").split()  # fmt: skip
     states = condor_tool("condor_status", "-af", "State").split()
     return not queue and bool(states) and all(s == "Unclaimed" for s in states)
 
@@ -212,16 +218,10 @@ def condor_ganga(condor_pool: None, tmp_path: Path) -> Any:
     """Ganga with a fresh gangadir, on the real pool; the test's jobs leave the queue after."""
     import ganga_widgets
     from ganga_widgets import session
-    from ganga_widgets.condor import bindings as condor
 
     gangadir = tmp_path / "gangadir"
     ganga_widgets.start(gangadir=str(gangadir), poll={"Local": 1})
-    yield session.gpi()
-    htcondor = condor.bindings()
-    try:
-        htcondor.Schedd().act(htcondor.JobAction.Remove, f'regexp("^{gangadir}", Iwd)')
-    except Exception:
-        pass  # nothing left, or the schedd is gone: nothing to clean
+    yield session.gpi()  # its jobs leave the queue with condor_pool's end
 
 
 def condor_job(

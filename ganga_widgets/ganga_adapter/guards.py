@@ -269,7 +269,7 @@ def _guard_condor_monitor(backend: Any) -> None:
 
 def _condor_log_says_removed(job: Any) -> bool:
     try:
-        path = os.path.join(job.getOutputWorkspace().getPath(), eventlog.FILE_NAME)
+        path = os.path.join(job.getOutputWorkspace(create=False).getPath(), eventlog.FILE_NAME)
         log_ = eventlog.EventLog(path)
         log_.read()
     except Exception:  # no workspace, no bindings: Ganga judges the job itself

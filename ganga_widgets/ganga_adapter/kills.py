@@ -90,7 +90,7 @@ def fail_local_jobs_left_without_processes(jobs: list[Any]) -> None:
 
 def _exit_code_written(job: Any) -> bool:
     try:
-        path = os.path.join(job.getOutputWorkspace().getPath(), "__jobstatus__")
+        path = os.path.join(job.getOutputWorkspace(create=False).getPath(), "__jobstatus__")
         with open(path, encoding="utf-8", errors="replace") as f:
             return "\nEXITCODE:" in "\n" + f.read()
     except OSError:

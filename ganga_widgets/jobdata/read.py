@@ -97,8 +97,14 @@ def backend_type(backend: Any) -> str:
 
 
 def outputdir(job: GangaJob) -> str:
+    """The job's output directory, not made if missing: Ganga's ``job.outputdir`` makes it,
+    and Ganga's Condor resubmission deletes it and then makes it anew, failing
+    (FileExistsError) when a view's read made it in between (seen in a loaded run)."""
     try:
-        return str(job.outputdir)
+        workspace = getattr(job, "getOutputWorkspace", None)
+        if workspace is None:  # Ganga's public object
+            return str(job.outputdir)
+        return str(workspace(create=False).getPath())
     except Exception:  # no workspace (e.g. a job removed meanwhile)
         return ""
 
