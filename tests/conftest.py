@@ -201,8 +201,10 @@ def condor_pool(tmp_path: Path) -> Iterator[None]:
         wait_until(pool_is_free, 180, "the pool's slots to be free of earlier jobs", 0.5)
     except AssertionError:
         pass  # a slot stays busy: the test itself says what it could not do
+    # found now: a test may take the pool's tools off PATH (as one without condor_tail does)
+    condor_rm = shutil.which("condor_rm") or "condor_rm"
     yield
-    _tool(("condor_rm", "-constraint", f'regexp("^{tmp_path}", Iwd)'))  # none left: no matter
+    _tool((condor_rm, "-constraint", f'regexp("^{tmp_path}", Iwd)'))  # none left: no matter
 
 
 def pool_is_free() -> bool:
