@@ -8,6 +8,10 @@ JSON went, to ``<results>/all-<stamp>.md`` and ``.json``. ``--tiny`` runs every 
 size that takes seconds: the test suite does so, so that none can rot. It never asserts a
 time. Without an HTCondor pool (no CONDOR_CONFIG), the Condor parts are left out, and the
 table says so.
+
+A benchmark that outlives ``--timeout`` is killed with everything it started (its kernels,
+servers, browser and Local jobs share its process group), and reported as failed with the
+tail of what it had printed: a hang names itself rather than stalling the whole run.
 """
 
 from __future__ import annotations
@@ -15,33 +19,45 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from .common import HERE, results_dir
 
-# name -> (full-size arguments, tiny arguments, needs HTCondor)
-BENCHMARKS: dict[str, tuple[list[str], list[str], bool]] = {
-    "job_widget": ([], ["--subjobs", "4", "--storm", "50"], False),
-    "scale": ([], ["--sizes", "20", "50", "--flushes", "3", "--widgets", "2"], False),
-    "browser_render": (
+
+class Benchmark(NamedTuple):
+    full: list[str]  # the arguments of a full-size run
+    tiny: list[str]  # those of a run that takes seconds
+    condor: bool  # needs the HTCondor pool
+    # seconds a tiny run may take before it is killed: several times what one took on a
+    # loaded 2-core machine (condor_updates waits on Ganga's own 30 s poll, twice per case)
+    tiny_limit: float = 120
+
+
+BENCHMARKS: dict[str, Benchmark] = {
+    "job_widget": Benchmark([], ["--subjobs", "4", "--storm", "50"], False),
+    "scale": Benchmark([], ["--sizes", "20", "50", "--flushes", "3", "--widgets", "2"], False),
+    "browser_render": Benchmark(
         [],
         ["--subjobs", "50", "--jobs", "20", "--table-changes", "5", "--table-seconds", "1"],
         False,
     ),
-    "table": (
+    "table": Benchmark(
         [],
         ["--sizes", "20", "--changing", "3", "--split-jobs", "1", "--flushes", "3"],
         False,
     ),
-    "submit": ([], ["--sizes", "1", "3", "--repeats", "1"], False),
-    "registry_write": ([], ["--sizes", "120", "--rewrites", "1"], False),
-    "condor_updates": (
+    "submit": Benchmark([], ["--sizes", "1", "3", "--repeats", "1"], False),
+    "registry_write": Benchmark([], ["--sizes", "120", "--rewrites", "1"], False),
+    "condor_updates": Benchmark(
         [],
         ["--repeats", "1", "--sleep", "0.5", "--big", "3", "--deadline", "120"],
         True,
+        tiny_limit=420,
     ),
 }
 
@@ -55,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--results", type=Path, help="where results go (default: benchmarks/results)"
     )
+    parser.add_argument(
+        "--timeout", type=float, help="seconds each benchmark may take (default: its own"
+        " limit with --tiny, 3 hours without)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     folder = args.results or results_dir()
@@ -66,31 +86,41 @@ def main(argv: list[str] | None = None) -> int:
         f"# Benchmarks, {time.strftime('%Y-%m-%d %H:%M')}" + (" (tiny)" if args.tiny else "")
     ]
     for name in args.only or list(BENCHMARKS):
-        full, tiny, needs_condor = BENCHMARKS[name]
-        command = [sys.executable, str(HERE / f"{name}.py"), *(tiny if args.tiny else full)]
+        bench = BENCHMARKS[name]
+        timeout = args.timeout or (bench.tiny_limit if args.tiny else 3 * 3600.0)
+        command = [
+            sys.executable,
+            str(HERE / f"{name}.py"),
+            *(bench.tiny if args.tiny else bench.full),
+        ]
         if name == "submit" and not condor:
             command += ["--backends", "Local"]
-        if needs_condor and not condor:
+        if bench.condor and not condor:
             summary[name] = {"skipped": "no HTCondor pool (CONDOR_CONFIG is not set)"}
             sections.append(f"## {name}\n\nskipped: {summary[name]['skipped']}")
             continue
         print(f"[benchmarks] {name}: {' '.join(command[2:]) or '(full size)'}", flush=True)
+        log, errors = folder / f"{name}.log", folder / f"{name}.stderr.log"
         started = time.monotonic()
-        proc = subprocess.run(command, env=env, capture_output=True, text=True)
+        returncode = run_bounded(command, env, log, errors, timeout)
         seconds = time.monotonic() - started
-        lines = proc.stdout.splitlines()
+        output = log.read_text(errors="replace")
+        tail = (errors.read_text(errors="replace")[-1500:] + "\n" + output[-1500:]).strip()
+        lines = output.splitlines()
         saved = [line.split(" ", 1)[1] for line in lines if line.startswith("RESULTS ")]
         report = "\n".join(lines[lines.index(f"RESULTS {saved[-1]}") + 1 :]) if saved else ""
         summary[name] = {
             "command": command[1:],
             "seconds": round(seconds, 1),
-            "returncode": proc.returncode,
+            "returncode": returncode,
             "results": saved[-1] if saved else None,
         }
-        (folder / f"{name}.log").write_text(proc.stdout + proc.stderr)
-        if proc.returncode != 0 or not saved:
-            summary[name]["error"] = (proc.stderr or proc.stdout)[-2000:]
-            sections.append(f"## {name}: FAILED (exit {proc.returncode}), see {name}.log")
+        if returncode is None:
+            summary[name]["error"] = f"killed after {timeout:.0f} s:\n{tail}"
+            sections.append(f"## {name}: KILLED after {timeout:.0f} s, see {name}.log")
+        elif returncode != 0 or not saved:
+            summary[name]["error"] = tail
+            sections.append(f"## {name}: FAILED (exit {returncode}), see {name}.log")
         else:
             sections.append(f"## {name} ({seconds:.0f} s)\n\n{report.strip()}")
         print(sections[-1] + "\n", flush=True)
@@ -100,6 +130,26 @@ def main(argv: list[str] | None = None) -> int:
     (folder / f"all-{stamp}.md").write_text("\n\n".join(sections) + "\n")
     print(f"[benchmarks] wrote {folder / f'all-{stamp}.md'}")
     return 1 if any(s.get("error") or s.get("returncode") for s in summary.values()) else 0
+
+
+def run_bounded(
+    command: list[str], env: dict[str, str], log: Path, errors: Path, timeout: float
+) -> int | None:
+    """Run ``command`` with its output going to ``log`` and ``errors`` as it comes (kept if
+    it is killed); its exit code, or None when it outlived ``timeout`` and was killed."""
+    with log.open("w") as out, errors.open("w") as err:
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=err, start_new_session=True)
+        try:
+            return proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return None
+        finally:
+            try:  # whatever it left running (a server, a browser, a Local job) goes too
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 if __name__ == "__main__":

@@ -113,20 +113,36 @@ def main() -> None:
     for subjobs, repeats in cases:
         for _ in range(repeats):
             for mode in ("ganga", "ours"):  # side by side, alternating
-                proc = subprocess.run(
-                    [sys.executable, __file__, "--child", mode, str(subjobs),
-                     "--sleep", str(args.sleep), "--deadline", str(args.deadline)],
-                    capture_output=True, text=True, timeout=900,
-                )  # fmt: skip
-                line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), "")
+                command = [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    mode,
+                    str(subjobs),
+                    "--sleep",
+                    str(args.sleep),
+                    "--deadline",
+                    str(args.deadline),
+                ]
+                try:  # the child waits at most the deadline; Ganga's start and exit, 2 min
+                    proc = subprocess.run(command, capture_output=True, text=True,
+                                          timeout=args.deadline + 120)  # fmt: skip
+                    out, err = proc.stdout, proc.stderr
+                except subprocess.TimeoutExpired as hung:
+                    out, err = _text(hung.stdout), _text(hung.stderr)
+                    sys.exit(f"{mode} {subjobs}: still running {args.deadline + 120:.0f} s "
+                             f"after it started (killed)\n{out[-3000:]}{err[-3000:]}")  # fmt: skip
+                line = next((x for x in out.splitlines() if x.startswith("RESULT ")), "")
                 if not line:
-                    sys.exit(
-                        f"{mode} {subjobs}: no result\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
-                    )
+                    sys.exit(f"{mode} {subjobs}: no result\n{out[-3000:]}{err[-3000:]}")
                 runs.append(json.loads(line[len("RESULT ") :]))
                 print(runs[-1], flush=True)
     save("condor_updates", runs)
     print(report(runs))
+
+
+def _text(output: bytes | str | None) -> str:
+    return output.decode(errors="replace") if isinstance(output, bytes) else output or ""
 
 
 def report(runs: list[dict[str, Any]]) -> str:
