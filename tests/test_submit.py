@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import platform
 import subprocess
 import sys
 import threading
@@ -190,6 +191,17 @@ def test_bad_input_is_refused_before_anything_is_submitted(ganga: Any) -> None:
          "the Local backend cannot be asked for memory="),
         (abs, {"args": [1], "backend": "Condor", "cpus": 0}, ValueError, "cpus must be a pos"),
         (abs, {"args": [1], "env": {"A": 1}}, TypeError, "env names and values must be str"),
+        (abs, {"args": [1], "shared_fs": "no"}, TypeError, "shared_fs must be True, False or"),
+        (abs, {"args": [1], "python": ""}, ValueError, "python must be a path or name"),
+        (abs, {"args": [1], "container": 3}, ValueError, "container must be a path or name"),
+        (abs, {"args": [1], "shared_fs": False}, ValueError,
+         r"the Local backend runs jobs where the kernel's files are: shared_fs=False is for "
+         r"HTCondor \(backend='Condor'\)"),
+        (abs, {"args": [1], "container": "docker://python:3.13"}, ValueError,
+         "container= is for HTCondor"),
+        (abs, {"args": [1], "python": "/nonexistent/python3"}, RuntimeError,
+         "cannot tell which Python /nonexistent/python3 is on the batch nodes, so nothing was "
+         "submitted: cannot run /nonexistent/python3 here"),
     ]  # fmt: skip
     for fn, kwargs, error, pattern in cases:
         with pytest.raises(error, match=pattern):
@@ -219,27 +231,57 @@ def test_a_module_the_worker_cannot_import_is_named(ganga: Any, tmp_path: Path) 
     assert "need module 'physics_helpers'" in raised.value.message
 
 
+def a_python_with_another_cloudpickle(where: Path) -> Path:
+    """This Python behind a wrapper that gives it a cloudpickle 0.1: a mismatched
+    interpreter, as a misconfigured batch node has."""
+    fake = where / "old-cloudpickle" / "cloudpickle"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text('__version__ = "0.1.0"\n')
+    wrapper = where / "python-old-cloudpickle"
+    wrapper.write_text(f'#!/bin/sh\nPYTHONPATH={fake.parent} exec {sys.executable} "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
 def test_a_worker_on_another_python_says_so(ganga: Any, tmp_path: Path) -> None:
     import cloudpickle
 
     from ganga_widgets import submit
 
-    other = Path(sys.base_prefix, "bin", "python3")  # the interpreter the venv was made from
-    probe = subprocess.run([str(other), "-c", "import cloudpickle; print(cloudpickle.__version__)"],
-                           capture_output=True, text=True)  # fmt: skip
-    if probe.stdout.strip() == cloudpickle.__version__:
-        pytest.skip(f"{other} has the same cloudpickle as the kernel: no mismatch to show")
     run = submit(abs, [-1])
     run.wait(progress=False)
-    run_dir = Path(run.job.subjobs[0].application.args[1])
+    worker, meta, call, item, _ = run.job.subjobs[0].application.args
 
     # The same staged call, run by another Python, as a misconfigured batch node would.
-    subprocess.run([str(other), str(run_dir / "worker.py"), str(run_dir), "0", str(tmp_path)])
+    other = a_python_with_another_cloudpickle(tmp_path)
+    subprocess.run([str(other), worker, meta, call, item, str(tmp_path)])
 
     error = json.loads((tmp_path / "gw-error.json").read_text())
     assert error["type"] == "VersionMismatch"
-    assert f"cloudpickle {cloudpickle.__version__}" in error["message"]
-    assert "same Python and cloudpickle versions" in error["message"]
+    assert "with cloudpickle 0.1.0, but the kernel" in error["message"]
+    assert f"with cloudpickle {cloudpickle.__version__}" in error["message"]
+    assert "same Python and cloudpickle (major.minor)" in error["message"]
+
+
+def test_another_interpreter_that_does_not_match_is_refused_before_anything_is_submitted(
+    ganga: Any, tmp_path: Path
+) -> None:
+    import cloudpickle
+
+    from ganga_widgets import submit
+
+    other = a_python_with_another_cloudpickle(tmp_path)
+    with pytest.raises(RuntimeError) as refused:
+        submit(abs, range(1000), python=str(other))
+    message = str(refused.value)
+    assert message.startswith("nothing was submitted: ")
+    assert f"{other} ({sys.executable} on " in message
+    assert "with cloudpickle 0.1.0, but this kernel runs Python " in message
+    assert f"{platform.python_version()} with cloudpickle {cloudpickle.__version__}" in message
+    assert "submit(..., python=...)" in message
+    assert len(ganga.jobs) == 0
+    staging = Path(ganga.config["Configuration"]["gangadir"], "ganga_widgets")
+    assert not list(staging.iterdir()), "staged files left behind"
 
 
 def test_an_interrupt_stops_the_waiting_not_the_job(tmp_path: Path) -> None:

@@ -72,7 +72,8 @@ def query(clusters: Iterable[int]) -> dict[tuple[int, int], dict[str, Any]]:
 def act(action: str, ids: list[str], reason: str) -> tuple[int, str]:
     """Hold, release or remove jobs by ``cluster.proc``; returns (how many, error text)."""
     htcondor = bindings()
-    kind = {"hold": htcondor.JobAction.Hold, "release": htcondor.JobAction.Release}[action]
+    actions = htcondor.JobAction
+    kind = {"hold": actions.Hold, "release": actions.Release, "remove": actions.Remove}[action]
     try:
         result = htcondor.Schedd().act(kind, ids, reason=act_reason(htcondor, reason))
     except htcondor.HTCondorException as err:

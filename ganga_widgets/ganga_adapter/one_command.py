@@ -14,17 +14,26 @@ arguments: here they are split and sent to HTCondor as such.
   wrapper ends stdout with ``Exit code: <wait status>``, as Ganga's does: Ganga's
   monitoring reads the subjob's outcome from that line.
 
+- **Files shipped by name, without a shared filesystem.** With the backend's
+  ``shared_filesystem`` False, every argument of the command that names a file here
+  travels with HTCondor's file transfer, and the command names it as it arrives, beside
+  the wrapper (the interpreter, ``exe``, is the execute node's own). What the command
+  writes there comes back to the subjob's output directory. Ganga's own wrapper would open
+  its input sandbox by this side's paths there, so resubmissions of such a subjob go this
+  way too (in this process; a plain Ganga session's cannot run there).
+
 Everything else is Ganga's own: ``Job.submit`` (status changes, registry writes, rollback
 on failure), the common part of the submit description (``cdfPreamble``: requirements,
 ``cdf_options``, ``getenv``...), and what is recorded per subjob (HTCondor id, statuses,
-times, submit count). A resubmission, by Ganga anywhere, goes through Ganga's own path,
-which writes that subjob's own wrapper.
+times, submit count). Any other resubmission, by Ganga anywhere, goes through Ganga's own
+path, which writes that subjob's own wrapper.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Iterator
@@ -85,6 +94,7 @@ def install(job_class: Any) -> None:
     original_split = job_class._doSplitting
     original_configs = job_class._getJobSubConfig
     original_submit = Condor.master_submit
+    original_resubmit = Condor.resubmit
 
     def _doSplitting(self: Any) -> Any:
         if id(self) in _scope.masters:
@@ -109,9 +119,19 @@ def install(job_class: Any) -> None:
             subjobconfigs = original_configs(master, rjobs)
         return original_submit(self, rjobs, subjobconfigs, masterjobconfig, *args, **kwargs)
 
+    def resubmit(self: Any) -> Any:
+        job = self.getJobObject()
+        master = job.master
+        if self.shared_filesystem or master is None or not _one_command(master, [job]):
+            return original_resubmit(self)
+        outdir = job.getOutputWorkspace().getPath()  # emptied, as Ganga's resubmit does
+        shutil.rmtree(outdir, ignore_errors=True)
+        return _submit_cluster(self, master, [job], job._getJobMasterConfig())
+
     job_class._doSplitting = _doSplitting
     job_class._getJobSubConfig = _getJobSubConfig
     Condor.master_submit = master_submit
+    Condor.resubmit = resubmit
     setattr(job_class, _INSTALLED, True)
 
 
@@ -198,7 +218,12 @@ def _submit_cluster(backend: Any, master: Any, rjobs: Any, masterjobconfig: Any)
         outdir = os.path.join(workspace, str(subjob.id), "output", "")
         os.makedirs(outdir, exist_ok=True)  # HTCondor writes the subjob's log there
         app = subjob.application._data_dict  # read as held: the subjob is this thread's
-        items.append({"arguments": arguments([app["exe"], *app["args"]]), "initialdir": outdir})
+        item = {"initialdir": outdir}
+        command = [app["exe"], *app["args"]]
+        if not backend.shared_filesystem:
+            command, item["transfer_input_files"] = _shipped(command)
+        item["arguments"] = arguments(command)
+        items.append(item)
     result = htcondor.Schedd().submit(htcondor.Submit(description), itemdata=iter(items))
     if result.num_procs() != len(rjobs):
         raise BackendError("Condor", "Some subjobs failed to submit! Check their status!")
@@ -209,6 +234,26 @@ def _submit_cluster(backend: Any, master: Any, rjobs: Any, masterjobconfig: Any)
         subjob.time.timenow("submitted")
         stripProxy(subjob.info).increment()
     return 1
+
+
+def _shipped(command: list[Any]) -> tuple[list[Any], str]:
+    """The command as it runs where it is shipped to, and HTCondor's list of what to ship:
+    every argument naming a file here, named there by its base name."""
+    from GangaCore.Lib.Condor.Condor import BackendError
+
+    shipped: dict[str, str] = {}
+    there = [command[0]]
+    for arg in command[1:]:
+        text = str(arg)
+        if os.path.isabs(text) and os.path.isfile(text):
+            name = os.path.basename(text)
+            if shipped.setdefault(name, text) != text:
+                raise BackendError("Condor", f"two files to ship are both named {name}")
+            if "," in text:  # HTCondor's list separator
+                raise BackendError("Condor", f"cannot ship {text}: its path has a comma")
+            text = name
+        there.append(text)
+    return there, ",".join(shipped.values())
 
 
 def _environment(env: Any) -> str:

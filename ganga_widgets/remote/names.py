@@ -1,8 +1,8 @@
-"""Every file and directory name of a ``submit()`` run, in one place.
+"""Every file and directory name of a ``submit()`` run, in one place (the two the worker
+writes are its own: it runs alone on the batch node, where ganga_widgets is not installed)."""
 
-Staged beside ``worker.py`` (which loads it from there on the batch node, where ganga_widgets
-is not installed), so the kernel and the worker cannot disagree. Standard library only.
-"""
+from .worker import ERROR as CALL_ERROR
+from .worker import RESULT as CALL_RESULT
 
 # <gangadir>/STAGING_PARENT/STAGING_PREFIX*: a run being staged, renamed to RUN_DIR once whole
 STAGING_PARENT = "ganga_widgets"
@@ -14,10 +14,9 @@ META = "meta.json"  # Python, cloudpickle, environment, import path of the kerne
 CALL = "call.pkl"  # (fn, kwargs every call gets)
 ITEMS = "items"  # <index>.pkl: (args, kwargs) of one call
 WORKER = "worker.py"
-NAMES = "names.py"  # this file
-# In each subjob's output directory, written by the worker:
-CALL_RESULT = "gw-result.pkl"  # the value returned (cloudpickle)
-CALL_ERROR = "gw-error.json"  # null, or what went wrong as plain data
+# In each subjob's output directory, written by the worker: CALL_RESULT (the value returned,
+# cloudpickle) and CALL_ERROR (null, or what went wrong as plain data).
+__all__ = ["CALL_ERROR", "CALL_RESULT"]
 
 
 def item(index: int) -> str:

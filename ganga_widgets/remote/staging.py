@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
+import pickletools
 import platform
 import shutil
 import sys
@@ -45,12 +47,40 @@ class Args:
 
 
 def stage(
-    gangadir: str, fn: Any, items: Iterable[Any], kwargs: dict, env: dict[str, str]
-) -> tuple[str, int]:
-    """Serialise everything into a new directory; returns (its path, number of calls)."""
+    gangadir: str,
+    fn: Any,
+    items: Iterable[Any],
+    kwargs: dict,
+    env: dict[str, str],
+    shared_fs: bool = True,
+) -> tuple[str, int, set[str]]:
+    """Serialise everything into a new directory; returns (its path, the number of calls,
+    the modules the calls import by name: see ``imported_modules``). Without a shared
+    filesystem the calls get none of the kernel's environment or import path, only
+    ``env``; the modules beside the notebook that the function uses travel in its pickle."""
     import cloudpickle
 
     pickler = _refusing_files(cloudpickle)
+    by_value = [] if shared_fs else _beside_the_notebook(pickler, (fn, kwargs))
+    for module in by_value:
+        cloudpickle.register_pickle_by_value(module)
+    try:
+        return _stage(gangadir, fn, items, kwargs, env, shared_fs, cloudpickle, pickler)
+    finally:
+        for module in by_value:
+            cloudpickle.unregister_pickle_by_value(module)
+
+
+def _stage(
+    gangadir: str,
+    fn: Any,
+    items: Iterable[Any],
+    kwargs: dict,
+    env: dict[str, str],
+    shared_fs: bool,
+    cloudpickle: Any,
+    pickler: Any,
+) -> tuple[str, int, set[str]]:
     base = os.path.join(gangadir, names.STAGING_PARENT)
     try:
         os.makedirs(base, exist_ok=True)
@@ -59,18 +89,20 @@ def stage(
     except OSError as err:
         raise unwritable(gangadir, err) from err
     try:
-        _dump(os.path.join(staged, names.CALL), (fn, kwargs), pickler, "fn (with kwargs)")
+        modules: set[str] = set()
+        dump = functools.partial(_dump, pickler=pickler, modules=modules)
+        dump(os.path.join(staged, names.CALL), (fn, kwargs), what="fn (with kwargs)")
         os.mkdir(os.path.join(staged, names.ITEMS))
         count = 0
         for count, item in enumerate(items, start=1):
             call = item if isinstance(item, Args) else Args(item)
             path = os.path.join(staged, names.ITEMS, names.item(count - 1))
             what = f"item {count - 1} of args ({type(item).__name__})"
-            _dump(path, (call.args, call.kwargs), pickler, what)
+            dump(path, (call.args, call.kwargs), what=what)
         if count == 0:
             raise ValueError("args is empty: there is nothing to run")
-        for shared in (names.WORKER, names.NAMES):  # the worker reads the names beside it
-            shutil.copy(os.path.join(os.path.dirname(__file__), shared), staged)
+        shutil.copy(os.path.join(os.path.dirname(__file__), names.WORKER), staged)
+        kernel_env = {k: os.environ[k] for k in KERNEL_ENV if k in os.environ}
         meta = {
             "python": f"{sys.version_info[0]}.{sys.version_info[1]}",
             "python_full": platform.python_version(),
@@ -79,8 +111,8 @@ def stage(
             "function": describe(fn),
             "calls": count,
             "submitted": time.time(),
-            "env": {**{k: os.environ[k] for k in KERNEL_ENV if k in os.environ}, **env},
-            "sys_path": _user_paths(),
+            "env": {**kernel_env, **env} if shared_fs else env,
+            "sys_path": _user_paths() if shared_fs else [],
         }
         with open(os.path.join(staged, names.META), "w", encoding="utf-8") as f:
             json.dump(meta, f)
@@ -94,7 +126,7 @@ def stage(
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
-    return staged, count
+    return staged, count, modules
 
 
 def unwritable(gangadir: str, err: OSError) -> OSError:
@@ -105,6 +137,27 @@ def unwritable(gangadir: str, err: OSError) -> OSError:
         f"cannot write into the gangadir {gangadir} ({err.strerror or err}): "
         "nothing was submitted. Free space there (or make it writable), then submit again",
     )
+
+
+def _beside_the_notebook(pickler: Any, value: Any) -> list[Any]:
+    """The modules ``value`` imports by name that are not installed but found on the
+    kernel's own import path (beside the notebook, say): no batch node has them."""
+    import cloudpickle
+
+    buffer = io.BytesIO()
+    try:
+        pickler(buffer).dump(value)
+    except Exception:  # said by the dump proper
+        return []
+    paths = [p + os.sep for p in _user_paths()]
+    registered: set[str] = getattr(cloudpickle.cloudpickle, "_PICKLE_BY_VALUE_MODULES", set())
+    found = []
+    for name in sorted(imported_modules(buffer.getvalue())):
+        module = sys.modules.get(name)
+        where = os.path.realpath(getattr(module, "__file__", None) or "/")
+        if name not in registered and any(where.startswith(p) for p in paths):
+            found.append(module)
+    return found
 
 
 def _user_paths() -> list[str]:
@@ -119,14 +172,66 @@ def _user_paths() -> list[str]:
     return paths
 
 
-def _dump(path: str, value: Any, pickler: Any, what: str) -> None:
+def _dump(path: str, value: Any, pickler: Any, what: str, modules: set[str]) -> None:
     buffer = io.BytesIO()
     try:
         pickler(buffer).dump(value)
     except Exception as err:
         raise TypeError(f"{what} cannot be sent to the batch system: {err}") from None
+    data = buffer.getvalue()
+    modules |= imported_modules(data)
     with open(path, "wb") as f:
-        f.write(buffer.getvalue())
+        f.write(data)
+
+
+# Opcodes that push a string, and those that read or write pickle's memo.
+_STRINGS = {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "STRING",
+            "BINSTRING", "SHORT_BINSTRING"}  # fmt: skip
+_GETS = {"GET", "BINGET", "LONG_BINGET"}
+_PUTS = {"PUT", "BINPUT", "LONG_BINPUT"}
+
+
+def imported_modules(data: bytes) -> set[str]:
+    """The top-level modules a pickle imports to load (what cloudpickle sends by name:
+    installed packages), without loading it; Python's standard library and cloudpickle
+    left out.
+
+    A global is a module and a name: in the opcode, or the last two strings pushed (maybe
+    from the memo) before STACK_GLOBAL. A module a function uses as a global is sent as a
+    call of cloudpickle's ``subimport`` on its name: the next string pushed."""
+    found: set[str] = set()
+    memo: dict[Any, Any] = {}
+    last: Any = None
+    before: Any = None
+    importing = False
+    for op, arg, _ in pickletools.genops(data):
+        if op.name == "MEMOIZE":
+            memo[len(memo)] = last
+            continue
+        if op.name in _PUTS:
+            memo[arg] = last
+            continue
+        if not op.stack_after:  # pushes nothing
+            continue
+        pushed = None
+        if op.name in _STRINGS:
+            pushed = arg
+        elif op.name in _GETS:
+            pushed = memo.get(arg)
+        if importing and isinstance(pushed, str):
+            found.add(pushed)
+            importing = False
+        module, name = None, None
+        if op.name == "STACK_GLOBAL":
+            module, name = before, last
+        elif op.name in ("GLOBAL", "INST"):
+            module, _, name = str(arg).partition(" ")
+        if isinstance(module, str):
+            found.add(module)
+            importing = name in ("subimport", "dynamic_subimport")
+        before, last = last, pushed
+    tops = {name.split(".")[0] for name in found}
+    return {m for m in tops if m not in sys.stdlib_module_names | {"__main__", "cloudpickle"}}
 
 
 def _refusing_files(cloudpickle: Any) -> Any:

@@ -1,10 +1,13 @@
 """Runs one call of a function submitted with ``ganga_widgets.submit()``, on a batch node.
 
-Usage (by the job, not by hand):  python worker.py <run dir> <call index> <output dir>
+Usage (by the job, not by hand):
+    python worker.py <meta.json> <call.pkl> <item.pkl> <output dir>
 
-Stand-alone on purpose: it imports nothing of ganga_widgets (a copy is staged with each run,
-with ``names.py``, which it loads from beside itself), only the standard library and
-cloudpickle. It writes, in the subjob's output directory:
+Stand-alone on purpose: it imports nothing of ganga_widgets (a copy is staged with each run)
+and nothing beyond the standard library and cloudpickle. Every file it reads is named on its
+command line, so that where the batch nodes share no filesystem with the kernel, HTCondor
+can ship exactly those (and the command names them as they arrive, beside the worker). It
+writes, in the output directory:
 - ``gw-result.pkl``: the call's return value (cloudpickle), when it returned;
 - ``gw-error.json``: ``null`` when it returned, else what went wrong as plain data (type,
   message, traceback text), readable without the remote exception's class.
@@ -17,19 +20,19 @@ from __future__ import annotations
 import json
 import os
 import platform
-import runpy
 import socket
 import sys
 import traceback
 
-# Loaded by path, not imported: on the node this file runs as a script, outside the package.
-_NAMES = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)), "names.py"))
-RESULT: str = _NAMES["CALL_RESULT"]
-ERROR: str = _NAMES["CALL_ERROR"]
+RESULT = "gw-result.pkl"
+ERROR = "gw-error.json"
 MAX_TRACEBACK = 64 * 1024
 
 
-def main(run_dir: str, index: int, outdir: str) -> int:
+def main(meta_file: str, call_file: str, item_file: str, outdir: str) -> int:
+    meta_file, call_file, item_file = (
+        os.path.abspath(p) for p in (meta_file, call_file, item_file)
+    )
     os.makedirs(outdir, exist_ok=True)
     os.chdir(outdir)  # results are written here, beside the job's stdout and stderr
     _write_error(
@@ -37,7 +40,7 @@ def main(run_dir: str, index: int, outdir: str) -> int:
         "the worker stopped before the call finished (killed, out of memory, time limit?)",
     )
     open(RESULT, "wb").close()
-    with open(os.path.join(run_dir, _NAMES["META"]), encoding="utf-8") as f:
+    with open(meta_file, encoding="utf-8") as f:
         meta = json.load(f)
     mismatch = _version_mismatch(meta)  # before anything of the kernel's is put on sys.path
     if mismatch:
@@ -56,9 +59,9 @@ def main(run_dir: str, index: int, outdir: str) -> int:
         )
 
     try:
-        with open(os.path.join(run_dir, _NAMES["CALL"]), "rb") as f:
+        with open(call_file, "rb") as f:
             fn, constant_kwargs = cloudpickle.load(f)
-        with open(os.path.join(run_dir, _NAMES["ITEMS"], _NAMES["item"](index)), "rb") as f:
+        with open(item_file, "rb") as f:
             args, kwargs = cloudpickle.load(f)
     except Exception as err:
         return _fail(type(err).__name__, _loading_message(err), traceback.format_exc(), 3)
@@ -84,23 +87,34 @@ def main(run_dir: str, index: int, outdir: str) -> int:
     return 0
 
 
+def versions_match(
+    python: str, pickler: str | None, kernel_python: str, kernel_pickler: str
+) -> bool:
+    """Whether a function pickled by the kernel loads here: the same Python major.minor
+    (bytecode), and the same cloudpickle major.minor (its format changes only there)."""
+    return python == kernel_python and _minor(pickler) == _minor(kernel_pickler)
+
+
+def _minor(version: str | None) -> tuple[str, ...]:
+    return tuple((version or "").split(".")[:2])
+
+
 def _version_mismatch(meta: dict) -> str:
     here = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    there = meta.get("python", "?")
     try:
         import cloudpickle
 
         pickler = cloudpickle.__version__
     except ImportError:
-        pickler = "not installed"
-    if here == there and pickler == meta.get("cloudpickle"):
+        pickler = None
+    if versions_match(here, pickler, meta.get("python", "?"), meta.get("cloudpickle", "?")):
         return ""
     return (
         f"the worker runs Python {platform.python_version()} ({sys.executable}) with "
-        f"cloudpickle {pickler}, but the kernel that submitted the job runs Python "
-        f"{meta.get('python_full', there)} with cloudpickle {meta.get('cloudpickle')}: a "
-        "function defined in a notebook can only run on the same Python and cloudpickle "
-        "versions. Make the jobs run the kernel's own Python."
+        f"cloudpickle {pickler or 'not installed'}, but the kernel that submitted the job "
+        f"runs Python {meta.get('python_full')} with cloudpickle {meta.get('cloudpickle')}: a "
+        "function defined in a notebook runs only on the same Python and cloudpickle "
+        "(major.minor). Submit with an interpreter that has them (submit(..., python=...))."
     )
 
 
@@ -145,4 +159,4 @@ def _qualified(cls: type) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))
+    sys.exit(main(*sys.argv[1:5]))
