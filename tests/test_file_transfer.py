@@ -198,3 +198,26 @@ def test_a_container_image_on_a_pool_without_containers_is_refused_saying_so(
                        r"HasContainer\): choose an interpreter on the nodes instead"):  # fmt: skip
         submit(abs, [1], backend="Condor", container="docker://python:3.13-slim")
     assert len(condor_ganga.jobs) == 0
+
+
+def _fails_beyond_the_first_of_its_cluster(i: int) -> int:
+    """Raises in every process of a cluster but its first: a failed call resubmitted alone
+    (a cluster of its own) then returns."""
+    with open(os.environ["_CONDOR_JOB_AD"]) as ad:
+        proc = next(int(x.split("=")[1]) for x in ad if x.startswith("ProcId "))
+    if proc:
+        raise RuntimeError(f"call {i} is process {proc} of its cluster")
+    return i
+
+
+def test_a_failed_call_resubmitted_from_the_widget_travels_the_same_way(isolated: Any) -> None:
+    from ganga_widgets import actions, submit
+    from ganga_widgets.ganga_adapter import objects
+
+    run = submit(_fails_beyond_the_first_of_its_cluster, range(2), backend=_backend(isolated))
+    run.wait(timeout=240, progress=False)
+    assert list(run.exceptions()) == [1] and run.result(0) == 0
+
+    outcome = actions.resubmit_failed(objects.implementation(run.job))
+    assert outcome.state == "done", outcome.message
+    assert run.results(timeout=240) == [0, 1]  # Ganga's own wrapper would find no worker there
