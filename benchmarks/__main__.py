@@ -51,7 +51,7 @@ BENCHMARKS: dict[str, Benchmark] = {
         ["--sizes", "20", "--changing", "3", "--split-jobs", "1", "--flushes", "3"],
         False,
     ),
-    "submit": Benchmark([], ["--sizes", "1", "3", "--repeats", "1"], False),
+    "submit": Benchmark([], ["--sizes", "1", "3", "--repeats", "1", "--results"], False),
     "registry_write": Benchmark([], ["--sizes", "120", "--rewrites", "1"], False),
     "condor_updates": Benchmark(
         [],

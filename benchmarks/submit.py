@@ -9,12 +9,16 @@ For n items, on Local and on the local HTCondor pool, each case in a fresh Pytho
   user writes), submitted by Ganga as it comes (no ganga_widgets guard);
 - guarded: that same hand-built job submitted with ganga_widgets started (its guards on
   Ganga's submission path: what ``j.submit()`` costs a user of the widgets);
+- transfer (Condor only): ``submit(..., shared_fs=False, python=sys.executable)``, the mode
+  for pools without a shared filesystem: HTCondor ships each call's files and brings back
+  what it wrote (the interpreter is the kernel's own, so the check job does not run);
 - floor (Condor only): one ``Schedd().submit`` with n items of itemdata (htcondor2).
 The time is from the call to the moment every subjob is submitted (for submit() of more
 than 100 items, which returns at once, also the time it took to return); the jobs are then
-killed, not run. With ``--profile``, bare Ganga's largest Condor submission is
-profiled, to show where its time goes. Results: a markdown table, JSON in
-benchmarks/results/.
+killed, not run. With ``--results``, submit()'s jobs in both modes run to the end instead,
+and the time to every result is measured too (the two modes on the same slots). With
+``--profile``, bare Ganga's largest Condor submission is profiled, to show where its time
+goes. Results: markdown tables, JSON in benchmarks/results/.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 MEASURED = "-- measured --"
 
 
-def child(mode: str, backend: str, n: int, profile: bool) -> dict[str, Any]:
+def child(mode: str, backend: str, n: int, profile: bool, results: bool) -> dict[str, Any]:
     gangadir = tempfile.mkdtemp(prefix="gw-bench-submit-", dir="/tmp")
     if mode == "floor":
         from ganga_widgets.condor import bindings as condor
@@ -69,9 +73,10 @@ def child(mode: str, backend: str, n: int, profile: bool) -> dict[str, Any]:
     start = time.perf_counter()
     if profiler:
         profiler.enable()
-    returned = None
-    if mode == "ours":
-        run = ganga_widgets.submit(_identity, range(n), backend=backend)
+    returned = results_seconds = None
+    if mode in ("ours", "transfer"):
+        transfer = {"shared_fs": False, "python": sys.executable} if mode == "transfer" else {}
+        run = ganga_widgets.submit(_identity, range(n), backend=backend, **transfer)
         returned = time.perf_counter() - start  # beyond 100 items, before the submission
         run.submitted()
         job = run.job
@@ -85,7 +90,11 @@ def child(mode: str, backend: str, n: int, profile: bool) -> dict[str, Any]:
     elapsed = time.perf_counter() - start
     print(MEASURED, flush=True)
     assert all(sj.status != "new" for sj in job.subjobs), "not every subjob was submitted"
-    result: dict[str, Any] = {"seconds": elapsed, "returned": returned}
+    if results and mode in ("ours", "transfer"):
+        assert run.results(timeout=3000) == list(range(n))
+        results_seconds = time.perf_counter() - start
+    result: dict[str, Any] = {"seconds": elapsed, "returned": returned,
+                              "results_seconds": results_seconds}  # fmt: skip
     if profiler:
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
@@ -119,12 +128,16 @@ def _identity(x: Any) -> Any:
     return x
 
 
-def measure(mode: str, backend: str, n: int, profile: bool = False) -> dict[str, Any]:
+def measure(
+    mode: str, backend: str, n: int, profile: bool = False, results: bool = False
+) -> dict[str, Any]:
     if backend == "Condor":
         _wait_for_an_empty_queue()
     command = [sys.executable, __file__, "--child", mode, backend, str(n)]
     if profile:
         command.append("--profile")
+    if results:
+        command.append("--results")
     # A HOME of its own: Ganga's Local jobs start with a login shell, which must not run
     # (and, killed midway, leave locks in) the user's profile, e.g. `pyenv rehash`.
     home = tempfile.mkdtemp(prefix="gw-bench-home-")
@@ -147,26 +160,29 @@ def main() -> None:
         "--repeats", type=int, help="runs of each size (default: 3 below 1,000 items, else 1)"
     )
     parser.add_argument("--backends", nargs="+", default=["Local", "Condor"])
-    modes = ["bare", "guarded", "ours", "floor"]
+    modes = ["bare", "guarded", "ours", "transfer", "floor"]
     parser.add_argument("--modes", nargs="+", default=modes, help="bare Ganga at 10,000: an hour")
     parser.add_argument("--profile", action="store_true", help="profile the largest, guarded")
+    parser.add_argument(
+        "--results", action="store_true", help="submit()'s jobs run: time to every result too"
+    )
     parser.add_argument(
         "--child", nargs=3, metavar=("MODE", "BACKEND", "N"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.child:
         mode, backend, n = args.child
-        child(mode, backend, int(n), args.profile)  # prints its RESULT line
+        child(mode, backend, int(n), args.profile, args.results)  # prints its RESULT line
         return
 
     runs = []
     for backend in args.backends:
         for n in args.sizes:
-            modes = [m for m in args.modes if m != "floor" or backend == "Condor"]
+            modes = [m for m in args.modes if m not in ("floor", "transfer") or backend == "Condor"]
             repeats = args.repeats or (3 if n < 1000 else 1)
             for _ in range(repeats):
                 for mode in modes:  # side by side, alternating
-                    runs.append(measure(mode, backend, n))
+                    runs.append(measure(mode, backend, n, results=args.results))
                     print({k: v for k, v in runs[-1].items() if k != "profile"}, flush=True)
     profile = None
     if args.profile:
@@ -175,6 +191,8 @@ def main() -> None:
     record = {"runs": runs, "profile": profile}
     save("submit", record)
     print(report(runs))
+    if any(r["mode"] == "transfer" for r in runs):
+        print("\n" + transfer_report(runs))
     if profile:
         print(f"\nwhere guarded Ganga spends {profile['seconds']:.1f} s submitting "
               f"{profile['n']} {profile['backend']} subjobs (cProfile, cumulative):")  # fmt: skip
@@ -201,6 +219,26 @@ def report(runs: list[dict[str, Any]]) -> str:
             cells.append(f"{floor:.3f} s" if floor else "—")
             cells += [f"{x / floor:.1f}×" if x and floor else "—" for x in (bare, guarded, ours)]
             rows.append(f"| {backend} | {n:,} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def transfer_report(runs: list[dict[str, Any]]) -> str:
+    """submit() without a shared filesystem against with one, on the same slots."""
+
+    def median(mode: str, n: int, key: str) -> float | None:
+        values = [r[key] for r in runs if (r["mode"], r["backend"], r["n"]) == (mode, "Condor", n)
+                  and r.get(key) is not None]  # fmt: skip
+        return statistics.median(values) if values else None
+
+    rows = ["| items | submitted, shared | file transfer | ratio | all results, shared "
+            "| file transfer | ratio |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for n in sorted({r["n"] for r in runs if r["mode"] == "transfer"}):
+        cells = []
+        for key in ("seconds", "results_seconds"):
+            shared, transfer = median("ours", n, key), median("transfer", n, key)
+            cells += [f"{x:.2f} s" if x else "—" for x in (shared, transfer)]
+            cells.append(f"{transfer / shared:.2f}" if shared and transfer else "—")
+        rows.append(f"| {n:,} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
