@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import io
 import json
 import os
@@ -109,6 +110,7 @@ def _stage(
             "cloudpickle": cloudpickle.__version__,
             "executable": sys.executable,
             "function": describe(fn),
+            "sources": sources(fn),
             "calls": count,
             "submitted": time.time(),
             "env": {**kernel_env, **env} if shared_fs else env,
@@ -137,6 +139,43 @@ def unwritable(gangadir: str, err: OSError) -> OSError:
         f"cannot write into the gangadir {gangadir} ({err.strerror or err}): "
         "nothing was submitted. Free space there (or make it writable), then submit again",
     )
+
+
+SOURCES_BYTES = 64 * 1024  # of source text sent along with a run, at most
+SOURCES_FUNCTIONS = 100
+
+
+def sources(fn: Any) -> dict[str, dict[str, Any]]:
+    """The source of ``fn`` and of the functions of its module it calls, by name, for the
+    worker's tracebacks: a function sent by value has no source file on the node. Bounded."""
+    found: dict[str, dict[str, Any]] = {}
+    size = 0
+    todo, seen = [fn], set()
+    while todo and len(found) < SOURCES_FUNCTIONS:
+        function = todo.pop()
+        code = getattr(function, "__code__", None)
+        if code is None or id(code) in seen:
+            continue
+        seen.add(id(code))
+        codes = [code]
+        while codes:  # with the functions defined inside it
+            current = codes.pop()
+            codes += [c for c in current.co_consts if inspect.iscode(c)]
+            try:
+                lines, first = inspect.getsourcelines(current)
+            except (OSError, TypeError):
+                continue
+            text = [line.rstrip("\n") for line in lines]
+            size += sum(len(line) for line in text)
+            if size > SOURCES_BYTES:
+                return found
+            found.setdefault(current.co_name, {"first": first, "lines": text})
+        names = getattr(function, "__globals__", {})
+        for name in code.co_names:  # its module's functions it calls: sent the same way
+            called = names.get(name)
+            if inspect.isfunction(called) and called.__module__ == function.__module__:
+                todo.append(called)
+    return found
 
 
 def _beside_the_notebook(pickler: Any, value: Any) -> list[Any]:

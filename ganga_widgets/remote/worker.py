@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import socket
 import sys
 import traceback
@@ -70,7 +71,7 @@ def main(meta_file: str, call_file: str, item_file: str, outdir: str) -> int:
         value = fn(*args, **{**constant_kwargs, **kwargs})
     except BaseException as err:  # the call's own failure, whatever it is
         own = err.__traceback__.tb_next if err.__traceback__ else None  # not this frame
-        trace = "".join(traceback.format_exception(type(err), err, own))
+        trace = with_sources("".join(traceback.format_exception(type(err), err, own)), meta)
         return _fail(_qualified(type(err)), str(err), trace, status=1)
 
     try:
@@ -125,6 +126,27 @@ def _loading_message(err: Exception) -> str:
             f"Python ({sys.executable}) cannot import: install it where the jobs run"
         )
     return f"cannot load the function or its arguments: {err}"
+
+
+# A frame of a function sent by value: cloudpickle names its file so, and the node has no
+# source for it. The kernel sent the source along (meta's "sources").
+_DYNAMIC_FRAME = re.compile(r'^  File "<dynamic-code>", line (\d+), in (.+)$')
+
+
+def with_sources(trace: str, meta: dict) -> str:
+    """The traceback with the source line under each frame of a function sent by value."""
+    sources = meta.get("sources") or {}
+    out = []
+    for line in trace.splitlines(keepends=True):
+        out.append(line)
+        found = _DYNAMIC_FRAME.match(line.rstrip("\n"))
+        source = sources.get(found.group(2)) if found else None
+        if source:
+            index = int(found.group(1)) - int(source.get("first", 0))  # type: ignore[union-attr]
+            lines = source.get("lines", [])
+            if 0 <= index < len(lines) and lines[index].strip():
+                out.append("    " + lines[index].strip() + "\n")
+    return "".join(out)
 
 
 def _fail(kind: str, message: str, trace: str, status: int) -> int:
