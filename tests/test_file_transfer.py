@@ -60,6 +60,8 @@ def test_a_notebook_closure_over_twenty_items_gives_exact_results_on_the_isolate
     assert run.job.backend.shared_filesystem is False  # chosen: the pool said so
     assert run.results(timeout=240) == [(i * i + 1000, False, False, True) for i in range(20)]
     assert run.widget.counts == {"completed": 20}
+    assert run.widget.summary["files"] == "files shipped by HTCondor"  # said in its header
+    assert "Condor · files shipped by HTCondor" in run.widget.text()  # and in the terminal
 
 
 def _raises(x: int) -> int:  # by value: its module (tests/) is on the kernel's own path

@@ -81,7 +81,15 @@ def summary(job: GangaJob) -> dict[str, Any]:
         "fqid": fqid(job),
         "subjobs": len(job.subjobs),
         "outputdir": outputdir(job),
+        "files": files_note(job),
     }
+
+
+def files_note(job: GangaJob) -> str:
+    """How a job's files reach its batch nodes, where that is not a shared filesystem."""
+    if backend_name(job) == "Condor" and getattr(job.backend, "shared_filesystem", True) is False:
+        return "files shipped by HTCondor"
+    return ""
 
 
 def backend_name(job: GangaJob) -> str:

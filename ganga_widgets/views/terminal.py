@@ -92,7 +92,8 @@ def job_view(view: dict[str, Any]) -> RenderableType:
     head = Text()
     head.append(f"Job {s.get('fqid', '?')} ", style="bold")
     head.append(s.get("name", ""))
-    head.append(f"  {s.get('application', '')} · {s.get('backend', '')}  ", style="dim")
+    where = " · ".join(x for x in (s.get("application"), s.get("backend"), s.get("files")) if x)
+    head.append(f"  {where}  ", style="dim")
     head.append_text(badge(s.get("status", "unknown")))
     if s.get("submitting"):
         head.append(f"  {s['submitting']['text']}", style="bold")

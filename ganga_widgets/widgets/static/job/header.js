@@ -46,7 +46,7 @@ export function headerPanel(model, root, now) {
     title.textContent = `Job ${s.fqid ?? "?"}`;
     name.textContent = s.name ? s.name : "";
     name.title = s.comment || "";
-    meta.textContent = [s.application, s.backend].filter(Boolean).join(" · ");
+    meta.textContent = [s.application, s.backend, s.files].filter(Boolean).join(" · ");
     badge.textContent = s.status || "unknown";
     badge.className = "gw-badge " + statusClass(s.status);
     progress.textContent = s.submitting ? s.submitting.text : "";

@@ -31,6 +31,7 @@
  * @property {number} subjobs
  * @property {Times} times
  * @property {string} outputdir
+ * @property {string} [files]  how its files reach the nodes, where not a shared filesystem
  * @property {Submitting | null} [submitting]  how far a submission under way is
  */
 
