@@ -27,7 +27,11 @@ FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 UNWRITABLE = FULL | {errno.EACCES, errno.EPERM}
 
 _lock = threading.Lock()
-_refused: tuple[float, OSError] | None = None  # since when, and the first refusal
+# registry name -> since when its writes are refused, and the first refusal. Per registry:
+# each has its own flusher, and one with nothing to write says nothing of another's writes
+# (counted as one, the jobs registry's refusal was cleared by the others' empty flushes
+# each second, and a view that looked between them missed it).
+_refused: dict[str, tuple[float, OSError]] = {}
 _generation = 0  # changes each time writes start or stop being refused
 
 
@@ -48,7 +52,7 @@ def refused_by_disk(err: BaseException | None) -> OSError | None:
 def problem(gangadir: str) -> str | None:
     """What the views say while Ganga's writes are refused, else None."""
     with _lock:
-        refused = _refused
+        refused = min(_refused.values(), key=lambda r: r[0], default=None)
     if refused is None:
         return None
     since, err = refused
@@ -84,7 +88,7 @@ def _no_shutdown_for_a_refused_write(error_class: Any) -> None:
         base.__init__(self, self, what)  # what Ganga's does, without the shutdown
         self.what = what
         self.repository = repo
-        _note(refused)
+        _note(refused, str(getattr(getattr(repo, "registry", None), "name", "?")))
 
     error_class.__init__ = __init__
 
@@ -99,29 +103,32 @@ def _flusher_survives(registry_class: Any, flusher_class: Any) -> None:
         try:
             original(self)
         except Exception as err:  # the flusher's own loop catches nothing: it would die
-            if refused_by_disk(err) is None:
+            refused = refused_by_disk(err)
+            if refused is None:
                 GUARDS.error("saving registry %s failed: %s", self.name, err, exc_info=True)
+            else:
+                _note(refused, self.name)
             return
-        _clear()
+        _clear(self.name)
 
     registry_class.flush_all = flush_all
 
 
-def _note(err: OSError) -> None:
-    global _refused, _generation
+def _note(err: OSError, registry: str) -> None:
+    global _generation
     with _lock:
-        first = _refused is None
+        first = registry not in _refused
         if first:
-            _refused = (time.time(), err)
+            _refused[registry] = (time.time(), err)
             _generation += 1
     if first:
-        GUARDS.error("the gangadir refuses writes (%s): job states are kept until it can", err)
+        GUARDS.error("the gangadir refuses writes of %s (%s): kept until it can", registry, err)
 
 
-def _clear() -> None:
-    global _refused, _generation
+def _clear(registry: str) -> None:
+    global _generation
     with _lock:
-        cleared, _refused = _refused is not None, None
+        cleared = _refused.pop(registry, None) is not None
         _generation += cleared
     if cleared:
-        GUARDS.warning("the gangadir accepts writes again: the job states kept are saved")
+        GUARDS.warning("the gangadir accepts writes of %s again: what was kept is saved", registry)
