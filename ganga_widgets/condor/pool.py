@@ -77,10 +77,17 @@ def run_probe(description: dict[str, str], directory: str, timeout: float = PROB
             time.sleep(0.5)
     finally:
         schedd.act("remove", [job], "ganga_widgets: the check job is over")  # gone already: fine
-    with open(os.path.join(directory, "probe.out"), encoding="utf-8", errors="replace") as f:
-        out = f.read(1 << 20)
+    out, err = (_read(os.path.join(directory, name), size) for name, size in
+                (("probe.out", 1 << 20), ("probe.err", 4096)))  # fmt: skip
     if not out.strip():
-        with open(os.path.join(directory, "probe.err"), encoding="utf-8", errors="replace") as f:
-            err = f.read(4096).strip()
-        raise ProbeFailed(f"the check job {job} printed nothing; its stderr: {err or '(empty)'}")
+        raise ProbeFailed(f"the check job {job} printed nothing; its stderr: {err or '(none)'}")
     return out
+
+
+def _read(path: str, size: int) -> str:
+    """At most ``size`` characters of a file the probe job brought back ('' if none came)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read(size).strip()
+    except OSError:  # it left the queue without (removed by hand, say)
+        return ""
