@@ -96,9 +96,10 @@ def submit(
         raise TypeError(f"shared_fs must be True, False or None; got {shared_fs!r}")
     gangadir = session.start().gangadir
     backend_object = registry.new_backend(backend)
-    backend_name = backend_type(objects.implementation(backend_object))
+    backend_impl = objects.implementation(backend_object)
+    backend_name = backend_type(backend_impl)
     _request_resources(backend_object, backend_name, memory, cpus)
-    shared_fs = _where(backend, backend_object, backend_name, shared_fs, container)
+    shared_fs = _where(backend, backend_object, backend_impl, backend_name, shared_fs, container)
     interpreter = python or _default_python(shared_fs)
 
     staged, count, modules = staging.stage(  # what can fail comes first
@@ -106,8 +107,7 @@ def submit(
     )
     if check and interpreter != sys.executable:
         try:
-            _check(interpreter, objects.implementation(backend_object), backend_name, modules,
-                   gangadir)  # fmt: skip
+            _check(interpreter, backend_impl, backend_name, modules, gangadir)
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
             raise
@@ -203,7 +203,12 @@ def attach(job: Any) -> Run:
 
 
 def _where(
-    backend: Any, backend_object: Any, backend_name: str, shared_fs: bool | None, container: Any
+    backend: Any,
+    backend_object: Any,
+    backend_impl: Any,
+    backend_name: str,
+    shared_fs: bool | None,
+    container: Any,
 ) -> bool:
     """Whether the calls run on a filesystem shared with the kernel; sets the backend up so."""
     if backend_name != "Condor":
@@ -226,7 +231,7 @@ def _where(
                 "instead (python=...)"
             )
     if shared_fs is None:  # the pool cannot tell (None): as before, the kernel's filesystem
-        requirements = objects.implementation(backend_object).requirements.convert()
+        requirements = backend_impl.requirements.convert()
         shared_fs = container is None and pool.shares_filesystem(requirements) is not False
     backend_object.shared_filesystem = shared_fs
     if isinstance(backend, str):  # the worker runs in the kernel's environment, or its own

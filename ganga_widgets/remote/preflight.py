@@ -21,7 +21,7 @@ from typing import Any
 from ..condor import pool
 from ..ganga_adapter.one_command import arguments
 from . import names
-from .worker import versions_match
+from .worker import minor, versions_match
 
 # Printed by the interpreter asked about, as one line of JSON. Standard library only.
 PROBE = """\
@@ -79,7 +79,7 @@ def refusal(python: str, backend: Any, backend_name: str, needed: set[str], gang
             f"{platform.python_version()} with cloudpickle {cloudpickle.__version__}: a "
             f"function defined in a notebook runs only on the same Python and cloudpickle "
             f"(major.minor). Choose an interpreter of Python {kernel_python} with cloudpickle "
-            f"{_minor(cloudpickle.__version__)}.x there: submit(..., python=...) or a "
+            f"{minor(cloudpickle.__version__)}.x there: submit(..., python=...) or a "
             f"container image that has one (submit(..., container=...))"
         )
     missing = sorted(needed - found.modules)
@@ -166,7 +166,3 @@ def _probe_description(python: str, backend: Any) -> dict[str, str]:
 def _pool() -> str:
     """Which pool this kernel submits to (its configuration may change in a kernel)."""
     return os.environ.get("CONDOR_CONFIG", "") + "|" + os.environ.get("_CONDOR_COLLECTOR_HOST", "")
-
-
-def _minor(version: str) -> str:
-    return ".".join(version.split(".")[:2])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import io
@@ -13,7 +14,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..ganga_adapter.refused_writes import FULL, UNWRITABLE
@@ -62,26 +63,6 @@ def stage(
     import cloudpickle
 
     pickler = _refusing_files(cloudpickle)
-    by_value = [] if shared_fs else _beside_the_notebook(pickler, (fn, kwargs))
-    for module in by_value:
-        cloudpickle.register_pickle_by_value(module)
-    try:
-        return _stage(gangadir, fn, items, kwargs, env, shared_fs, cloudpickle, pickler)
-    finally:
-        for module in by_value:
-            cloudpickle.unregister_pickle_by_value(module)
-
-
-def _stage(
-    gangadir: str,
-    fn: Any,
-    items: Iterable[Any],
-    kwargs: dict,
-    env: dict[str, str],
-    shared_fs: bool,
-    cloudpickle: Any,
-    pickler: Any,
-) -> tuple[str, int, set[str]]:
     base = os.path.join(gangadir, names.STAGING_PARENT)
     try:
         os.makedirs(base, exist_ok=True)
@@ -92,14 +73,20 @@ def _stage(
     try:
         modules: set[str] = set()
         dump = functools.partial(_dump, pickler=pickler, modules=modules)
-        dump(os.path.join(staged, names.CALL), (fn, kwargs), what="fn (with kwargs)")
-        os.mkdir(os.path.join(staged, names.ITEMS))
-        count = 0
-        for count, item in enumerate(items, start=1):
-            call = item if isinstance(item, Args) else Args(item)
-            path = os.path.join(staged, names.ITEMS, names.item(count - 1))
-            what = f"item {count - 1} of args ({type(item).__name__})"
-            dump(path, (call.args, call.kwargs), what=what)
+        call_file = os.path.join(staged, names.CALL)
+        dump(call_file, (fn, kwargs), what="fn (with kwargs)")
+        by_value = [] if shared_fs else _beside_the_notebook(modules)
+        with _pickled_by_value(cloudpickle, by_value):
+            if by_value:  # again, with them inside
+                modules.clear()
+                dump(call_file, (fn, kwargs), what="fn (with kwargs)")
+            os.mkdir(os.path.join(staged, names.ITEMS))
+            count = 0
+            for count, item in enumerate(items, start=1):
+                call = item if isinstance(item, Args) else Args(item)
+                path = os.path.join(staged, names.ITEMS, names.item(count - 1))
+                what = f"item {count - 1} of args ({type(item).__name__})"
+                dump(path, (call.args, call.kwargs), what=what)
         if count == 0:
             raise ValueError("args is empty: there is nothing to run")
         shutil.copy(os.path.join(os.path.dirname(__file__), names.WORKER), staged)
@@ -178,25 +165,32 @@ def sources(fn: Any) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _beside_the_notebook(pickler: Any, value: Any) -> list[Any]:
-    """The modules ``value`` imports by name that are not installed but found on the
+def _beside_the_notebook(modules: set[str]) -> list[Any]:
+    """Those of these modules (imported by name) that are not installed but found on the
     kernel's own import path (beside the notebook, say): no batch node has them."""
     import cloudpickle
 
-    buffer = io.BytesIO()
-    try:
-        pickler(buffer).dump(value)
-    except Exception:  # said by the dump proper
-        return []
     paths = [p + os.sep for p in _user_paths()]
     registered: set[str] = getattr(cloudpickle.cloudpickle, "_PICKLE_BY_VALUE_MODULES", set())
     found = []
-    for name in sorted(imported_modules(buffer.getvalue())):
+    for name in sorted(modules):
         module = sys.modules.get(name)
         where = os.path.realpath(getattr(module, "__file__", None) or "/")
         if name not in registered and any(where.startswith(p) for p in paths):
             found.append(module)
     return found
+
+
+@contextlib.contextmanager
+def _pickled_by_value(cloudpickle: Any, modules: list[Any]) -> Iterator[None]:
+    """Within: cloudpickle sends these modules' functions and classes by value."""
+    for module in modules:
+        cloudpickle.register_pickle_by_value(module)
+    try:
+        yield
+    finally:
+        for module in modules:
+            cloudpickle.unregister_pickle_by_value(module)
 
 
 def _user_paths() -> list[str]:

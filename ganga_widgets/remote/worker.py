@@ -93,11 +93,12 @@ def versions_match(
 ) -> bool:
     """Whether a function pickled by the kernel loads here: the same Python major.minor
     (bytecode), and the same cloudpickle major.minor (its format changes only there)."""
-    return python == kernel_python and _minor(pickler) == _minor(kernel_pickler)
+    return python == kernel_python and minor(pickler) == minor(kernel_pickler)
 
 
-def _minor(version: str | None) -> tuple[str, ...]:
-    return tuple((version or "").split(".")[:2])
+def minor(version: str | None) -> str:
+    """``3.1`` of ``3.1.3``."""
+    return ".".join((version or "").split(".")[:2])
 
 
 def _version_mismatch(meta: dict) -> str:
