@@ -81,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = args.results or results_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "GW_BENCH_RESULTS": str(folder)}
+    # a benchmark's driver prints each thread's stack on SIGABRT, so one that hangs says where
+    # before it is killed (a Jupyter kernel it started is in a session of its own: not reached)
+    env = {**os.environ, "GW_BENCH_RESULTS": str(folder), "PYTHONFAULTHANDLER": "1"}
     condor = bool(os.environ.get("CONDOR_CONFIG"))
     summary: dict[str, dict] = {}
     sections = [
@@ -144,7 +146,15 @@ def run_bounded(
         try:
             return proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGABRT)  # the stacks, into its stderr log
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # what ignored SIGABRT, and its children
+            except ProcessLookupError:
+                pass
             proc.wait()
             return None
         finally:
