@@ -17,6 +17,7 @@ tail of what it had printed: a hang names itself rather than stalling the whole 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -147,14 +148,10 @@ def run_bounded(
             return proc.wait(timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGABRT)  # the stacks, into its stderr log
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(10)
-            except subprocess.TimeoutExpired:
-                pass
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)  # what ignored SIGABRT, and its children
-            except ProcessLookupError:
-                pass
+            with contextlib.suppress(ProcessLookupError):  # gone already, if all took SIGABRT
+                os.killpg(proc.pid, signal.SIGKILL)  # what ignored it, and its children
             proc.wait()
             return None
         finally:
