@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = args.results or results_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    # a benchmark's driver prints each thread's stack on SIGABRT, so one that hangs says where
-    # before it is killed (a Jupyter kernel it started is in a session of its own: not reached)
+    # a benchmark's driver prints each thread's stack on SIGABRT, and its kernels on SIGUSR1
+    # (kernel_side.py), so one that hangs says where before it is killed
     env = {**os.environ, "GW_BENCH_RESULTS": str(folder), "PYTHONFAULTHANDLER": "1"}
     condor = bool(os.environ.get("CONDOR_CONFIG"))
     summary: dict[str, dict] = {}
@@ -106,8 +106,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"[benchmarks] {name}: {' '.join(command[2:]) or '(full size)'}", flush=True)
         log, errors = folder / f"{name}.log", folder / f"{name}.stderr.log"
+        stacks = folder / f"{name}.kernel"
         started = time.monotonic()
-        returncode = run_bounded(command, env, log, errors, timeout)
+        returncode = run_bounded(command, {**env, "GW_BENCH_STACKS": str(stacks)}, log, errors,
+                                 timeout)  # fmt: skip
         seconds = time.monotonic() - started
         output = log.read_text(errors="replace")
         tail = (errors.read_text(errors="replace")[-1500:] + "\n" + output[-1500:]).strip()
@@ -121,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
             "results": saved[-1] if saved else None,
         }
         if returncode is None:
-            summary[name]["error"] = f"killed after {timeout:.0f} s:\n{tail}"
+            summary[name]["error"] = f"killed after {timeout:.0f} s:\n{tail}" + kernel_stacks(
+                stacks
+            )
             sections.append(f"## {name}: KILLED after {timeout:.0f} s, see {name}.log")
         elif returncode != 0 or not saved:
             summary[name]["error"] = tail
@@ -147,7 +151,12 @@ def run_bounded(
         try:
             return proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGABRT)  # the stacks, into its stderr log
+            kernels = [pid for pid in descendants(proc.pid) if b"ipykernel" in cmdline(pid)]
+            for pid in kernels:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGUSR1)  # their stacks, into files of their own
+            time.sleep(3 if kernels else 0)
+            os.killpg(proc.pid, signal.SIGABRT)  # the driver's, into its stderr log
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(10)
             with contextlib.suppress(ProcessLookupError):  # gone already, if all took SIGABRT
@@ -159,6 +168,41 @@ def run_bounded(
                 os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def descendants(root: int) -> list[int]:
+    """Every live process below ``root`` (kernels and servers are in sessions of their own,
+    so not in its process group)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                # the field after the parenthesised command name is the state, then the ppid
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def kernel_stacks(prefix: Path, limit: int = 20000) -> str:
+    """What the kernels of a killed benchmark wrote on SIGUSR1 (the end of each)."""
+    parts = []
+    for path in sorted(prefix.parent.glob(prefix.name + "-*.log")):
+        text = path.read_text(errors="replace").strip()
+        if text:
+            parts.append(f"\n--- stacks of the kernel in {path.name}:\n{text[-limit:]}")
+    return "".join(parts)
 
 
 if __name__ == "__main__":

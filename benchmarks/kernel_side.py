@@ -8,9 +8,11 @@ change, as monitors that push every task event do.
 from __future__ import annotations
 
 import collections
+import faulthandler
 import gc
 import json
 import os
+import signal
 import sys
 import time
 import tracemalloc
@@ -26,6 +28,14 @@ from ganga_widgets.dispatcher import dispatcher, wait_for
 from ganga_widgets.ganga_adapter import objects
 from ganga_widgets.ganga_adapter.registry import registry_jobs
 from ganga_widgets.jobdata.status import STATUS_CODES
+
+# A benchmark killed at its time limit first sends its kernels SIGUSR1 (benchmarks/__main__.py):
+# each writes every thread's stack to a file of its own, as ipykernel sends fd 2 through a pipe
+# that dies with the kernel.
+_STACKS = os.environ.get("GW_BENCH_STACKS")
+if _STACKS:
+    _stacks_file = open(f"{_STACKS}-{os.getpid()}.log", "w")  # open for its life
+    faulthandler.register(signal.SIGUSR1, file=_stacks_file, all_threads=True)
 
 STATUS_LOG: list[tuple[float, int, int | None, str]] = []  # (time, master id, subjob, status)
 _naive: dict[int, NaiveWidget] = {}
