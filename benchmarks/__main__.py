@@ -9,9 +9,11 @@ size that takes seconds: the test suite does so, so that none can rot. It never 
 time. Without an HTCondor pool (no CONDOR_CONFIG), the Condor parts are left out, and the
 table says so.
 
-A benchmark that outlives ``--timeout`` is killed with everything it started (its kernels,
-servers, browser and Local jobs share its process group), and reported as failed with the
-tail of what it had printed: a hang names itself rather than stalling the whole run.
+A benchmark that outlives ``--timeout`` is killed with everything it started (its process
+group, and the Jupyter kernels below it, which are in sessions of their own), and reported as
+failed with the tail of what it had printed and where it was: before the kill, its Jupyter
+kernels write every thread's stack (``<name>.kernel-<pid>.log``, included in the failure) and
+so does its driver (``<name>.stderr.log``). A hang names itself rather than stalling the run.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         returncode = run_bounded(command, {**env, "GW_BENCH_STACKS": str(stacks)}, log, errors,
                                  timeout)  # fmt: skip
         seconds = time.monotonic() - started
+        stacked = kernel_stacks(stacks)
         output = log.read_text(errors="replace")
         tail = (errors.read_text(errors="replace")[-1500:] + "\n" + output[-1500:]).strip()
         lines = output.splitlines()
@@ -123,9 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             "results": saved[-1] if saved else None,
         }
         if returncode is None:
-            summary[name]["error"] = f"killed after {timeout:.0f} s:\n{tail}" + kernel_stacks(
-                stacks
-            )
+            summary[name]["error"] = f"killed after {timeout:.0f} s:\n{tail}{stacked}"
             sections.append(f"## {name}: KILLED after {timeout:.0f} s, see {name}.log")
         elif returncode != 0 or not saved:
             summary[name]["error"] = tail
@@ -161,6 +162,9 @@ def run_bounded(
                 proc.wait(10)
             with contextlib.suppress(ProcessLookupError):  # gone already, if all took SIGABRT
                 os.killpg(proc.pid, signal.SIGKILL)  # what ignored it, and its children
+            for pid in kernels:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             proc.wait()
             return None
         finally:
@@ -196,12 +200,15 @@ def cmdline(pid: int) -> bytes:
 
 
 def kernel_stacks(prefix: Path, limit: int = 20000) -> str:
-    """What the kernels of a killed benchmark wrote on SIGUSR1 (the end of each)."""
+    """What the kernels of a benchmark wrote on SIGUSR1 (the end of each); the files of
+    kernels that wrote nothing (none was killed) are removed."""
     parts = []
     for path in sorted(prefix.parent.glob(prefix.name + "-*.log")):
         text = path.read_text(errors="replace").strip()
         if text:
             parts.append(f"\n--- stacks of the kernel in {path.name}:\n{text[-limit:]}")
+        else:
+            path.unlink()
     return "".join(parts)
 
 

@@ -34,6 +34,10 @@ from common import save
 from kernel import Wire, evaluate, percentile, run, start
 
 HERE = Path(__file__).resolve().parent
+# How long a storm waits for JobWidget's final state once every change is made: well inside
+# a tiny run's limit, so that a final state that never comes is reported (final_exact)
+# rather than the run killed.
+FINAL_STATE_WAIT = 30.0
 
 
 def storm(client: Any, wire: Wire, n: int, seconds: float, status: str, via: str,
@@ -41,9 +45,8 @@ def storm(client: Any, wire: Wire, n: int, seconds: float, status: str, via: str
     span = evaluate(client, f"k.storm_paced({n}, {seconds}, {status!r}, {via!r}, {baseline})")
     expected = evaluate(client, f"k.CODES[{status!r}]") * n
     # Every change is made when storm_paced returns: what is left is their delivery, which
-    # takes about a second. Bounded well inside a tiny run's limit, so that a final state
-    # that never comes is reported (final_exact) rather than the run killed.
-    deadline = time.time() + 30
+    # takes about a second.
+    deadline = time.time() + FINAL_STATE_WAIT
     ours: list = []
     while True:
         ours = wire.of(span["ours"], span["start"])
@@ -51,9 +54,9 @@ def storm(client: Any, wire: Wire, n: int, seconds: float, status: str, via: str
         if any(m[3].get("cells") == expected for m in ours) and (len(naive) >= n or not baseline):
             break
         if time.time() > deadline:
-            print(f"storm to {status!r}: after 30 s, JobWidget's final state not seen ("
-                  f"{len(ours)} messages from it), baseline {len(naive)} of {n}", file=sys.stderr,
-                  flush=True)  # fmt: skip
+            print(f"storm to {status!r}: after {FINAL_STATE_WAIT:.0f} s, JobWidget's final "
+                  f"state not seen ({len(ours)} messages from it), baseline {len(naive)} of "
+                  f"{n}", file=sys.stderr, flush=True)  # fmt: skip
             break
         time.sleep(0.05)
     time.sleep(1)  # and whatever comes after: counted too
