@@ -568,9 +568,48 @@ def test_fifty_widgets_on_one_job_all_follow_it_and_leave_nothing_behind_once_cl
     for widget in widgets:
         widget.close()
     widgets = first = widget = None  # type: ignore[assignment]
-    gc.collect()
     assert dispatcher().listener_count() == 0
-    assert not [r for r in refs if r() is not None], "closed widgets are still held"
+
+    def held() -> int:
+        gc.collect()
+        return sum(r() is not None for r in refs)
+
+    # A flush under way as they closed (a tick re-reading each one's detail, say) holds them
+    # until it ends, a call each that returns at once for a closed widget; after it, nothing.
+    wait_until(lambda: held() == 0, 30, "closed widgets to be freed", shown=held)
+
+
+def test_a_closed_widget_collected_while_the_dispatcher_holds_its_lock_hangs_nothing(
+    ganga: Any,
+) -> None:
+    from ganga_widgets.dispatcher import dispatcher
+
+    job = python_job(ganga, "print('done')")
+    job.submit()
+    open_widget = _widget(job)
+    open_widget.wait("completed", timeout=60)
+    closed = _widget(job)
+    closed.close()
+    closed.close()  # twice: harmless
+    closed.cycle = closed  # garbage only the collector frees, at some allocation
+    del closed
+    # The collector runs at any allocation of any thread: here, certainly, at one made while
+    # the dispatcher holds its lock (a new subscription, a flush). Made to happen by taking
+    # the lock: the moment cannot be chosen from outside.
+    collected = threading.Event()
+
+    def collect_under_the_lock() -> None:
+        with dispatcher()._lock:
+            gc.collect()
+        collected.set()
+
+    threading.Thread(target=collect_under_the_lock, daemon=True).start()
+    assert collected.wait(30), "collecting a closed widget deadlocked the dispatcher"
+    flag_widget = _widget(job)  # and widgets go on being made and updated
+    assert flag_widget.summary["status"] == "completed"
+    assert dispatcher().listener_count() == 2
+    flag_widget.close()
+    open_widget.close()
 
 
 # A kernel on a gangadir that first fills up, then has its repository (where Ganga saves job

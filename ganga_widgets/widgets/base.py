@@ -83,16 +83,46 @@ class ViewWidget(anywidget.AnyWidget):
 
     # -- lifetime -------------------------------------------------------------------------
 
-    def _follow(self) -> None:
-        """Subscribe to what the view shows and send it all (at creation, and when a
-        closed widget is displayed again)."""
+    _following = False  # subscribed to updates: from _follow() to close()
+
+    def refresh(self) -> None:
+        """Re-read everything the view shows, and send it."""
         raise NotImplementedError
 
+    def _subscribe(self) -> None:
+        """Subscribe to the changes of what the view shows (the dispatcher, the watcher)."""
+        raise NotImplementedError
+
+    def _unsubscribe(self) -> None:
+        """Undo ``_subscribe``."""
+        raise NotImplementedError
+
+    def _follow(self, refresh: bool = True) -> None:
+        """Subscribe, then (``refresh``) send everything: at creation, and when a closed
+        widget is displayed again. Subscribed first, a change made during the first read is
+        delivered, not lost."""
+        self._following = True
+        self._subscribe()
+        if refresh:
+            self.refresh()
+
     def close(self) -> None:
+        # Once: the watcher counts the widgets following a job, and a second close must not
+        # take away another widget's.
+        if self._following:
+            self._following = False
+            self._unsubscribe()
         super().close()
         # ipywidgets makes a closed widget's display method None (displaying it raises
         # "'NoneType' object is not callable"): ours opens it anew instead.
         self.__dict__.pop("_repr_mimebundle_", None)
+
+    def __del__(self) -> None:
+        # ipywidgets' __del__ calls close(). The garbage collector runs it on whichever thread
+        # allocates, also inside the dispatcher's or the watcher's lock, and _unsubscribe
+        # takes those: the kernel deadlocked. Only a closed widget is collected (ipywidgets
+        # holds open ones), so only ipywidgets' part of closing can be left to do.
+        super().close()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """The widget, and its state as text and HTML for where no widget frontend runs.

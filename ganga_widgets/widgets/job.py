@@ -57,12 +57,15 @@ class JobWidget(ViewWidget):
         self._job = impl
         self._follow()
 
-    def _follow(self) -> None:
-        # Subscribe before the first read: a change in between is then delivered, not lost.
+    def _subscribe(self) -> None:
         dispatcher().subscribe(self._model.master_id, self)
         if self._model.condor:
             watcher().follow(self._job)
-        self.refresh()
+
+    def _unsubscribe(self) -> None:
+        dispatcher().unsubscribe(self._model.master_id, self)
+        if self._model.condor:
+            watcher().unfollow(self._job)
 
     @property
     def job(self) -> Any:
@@ -195,12 +198,6 @@ class JobWidget(ViewWidget):
             return report
 
     # -- lifetime ---------------------------------------------------------------------------
-
-    def close(self) -> None:
-        dispatcher().unsubscribe(self._model.master_id, self)
-        if self._model.condor:
-            watcher().unfollow(self._job)
-        super().close()
 
     def renderable(self) -> Any:
         return terminal.job_view(self.view())

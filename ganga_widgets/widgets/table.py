@@ -50,7 +50,7 @@ class JobTable(ViewWidget):
         self._page, _, initial = self._page_state(jobs)
         # The first page goes with the widget's opening message: one message, not two.
         super().__init__(**initial, clock=time.time(), **kwargs)
-        dispatcher().subscribe_all(self)
+        self._follow(refresh=False)
 
     # -- updates ----------------------------------------------------------------------------
 
@@ -234,16 +234,14 @@ class JobTable(ViewWidget):
 
     # -- lifetime ---------------------------------------------------------------------------
 
-    def close(self) -> None:
+    def _subscribe(self) -> None:
+        dispatcher().subscribe_all(self)
+
+    def _unsubscribe(self) -> None:
         dispatcher().unsubscribe_all(self)
         opened, self.detail = self.detail, None  # displayed again, the table opens none
         if opened is not None:
             opened.close()
-        super().close()
-
-    def _follow(self) -> None:
-        dispatcher().subscribe_all(self)
-        self.refresh()
 
     def renderable(self) -> Any:
         return terminal.table_view(self.rows, self.totals, self.total, self.query)
