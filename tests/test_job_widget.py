@@ -605,10 +605,10 @@ def test_a_closed_widget_collected_while_the_dispatcher_holds_its_lock_hangs_not
 
     threading.Thread(target=collect_under_the_lock, daemon=True).start()
     assert collected.wait(30), "collecting a closed widget deadlocked the dispatcher"
-    flag_widget = _widget(job)  # and widgets go on being made and updated
-    assert flag_widget.summary["status"] == "completed"
+    later_widget = _widget(job)  # and widgets go on being made and updated
+    assert later_widget.summary["status"] == "completed"
     assert dispatcher().listener_count() == 2
-    flag_widget.close()
+    later_widget.close()
     open_widget.close()
 
 
