@@ -10,7 +10,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from . import session as session  # light: Ganga and the bindings are imported when started
-from .session import start
+from .session import start, take_over
 
 __version__ = "0.1.0"
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "attach",
     "start",
     "submit",
+    "take_over",
     "watch",
 ]
 

@@ -19,7 +19,6 @@ from .ganga_adapter import objects, registry
 from .ganga_adapter.kills import kill_local_orphans
 from .ganga_adapter.protocols import GangaJob
 from .jobdata import read
-from .jobdata.codes import subjob_statuses
 from .jobdata.status import ACTIVE, FAILED, IN_BATCH
 
 log = logging.getLogger("ganga_widgets")
@@ -76,7 +75,7 @@ def resubmit_failed(job: GangaJob) -> Outcome:
             return Outcome("refused", f"{name} is {_describe(job.status)}, not failed")
         targets = [job]
     else:
-        failed = [i for i, s in enumerate(subjob_statuses(job)) if s in FAILED]
+        failed = [i for i, s in enumerate(objects.subjob_statuses(job)) if s in FAILED]
         if not failed:
             return Outcome("refused", f"{name} has no failed subjobs to resubmit")
         targets = [job.subjobs[i] for i in failed]

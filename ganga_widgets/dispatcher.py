@@ -94,6 +94,11 @@ class Dispatcher:
         with self._lock:
             self._all.discard(listener)
 
+    def followed(self) -> set[int]:
+        """The jobs (master ids) some listener follows."""
+        with self._lock:
+            return set(self._listeners)
+
     def listener_count(self) -> int:
         with self._lock:
             return sum(len(group) for group in self._listeners.values()) + len(self._all)

@@ -15,7 +15,7 @@ from .condor.watcher import watcher
 from .ganga_adapter import registry, startup
 from .ganga_adapter.startup import Session, current
 
-__all__ = ["Session", "current", "gpi", "start"]
+__all__ = ["Session", "current", "gpi", "start", "take_over"]
 
 
 def start(
@@ -38,6 +38,14 @@ def start(
     if bindings.installed():
         watcher().start()  # follows Ganga's active Condor jobs, widget or not
     return session
+
+
+def take_over() -> str:
+    """Make this kernel the owner of a gangadir it followed read-only, once the Ganga
+    session that owned it has ended (closed, or dead for 45 s): jobs are read again from
+    disk and Ganga's monitoring runs here. RuntimeError while that session still runs."""
+    start()
+    return startup.take_over()
 
 
 def gpi() -> Any:

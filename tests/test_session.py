@@ -1,14 +1,13 @@
 """Starting Ganga inside the kernel: never prompts, respects the user's configuration,
-adopts a Ganga that is already running, says when another session holds the gangadir."""
+adopts a Ganga that is already running (another session on the gangadir:
+test_shared_gangadir.py)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import warnings
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import python_job, wait_until
@@ -97,36 +96,3 @@ def test_a_ganga_the_user_started_is_adopted_and_kept(tmp_path: Path) -> None:
         ganga_widgets.start(gangadir=str(tmp_path / "another"))
     with pytest.raises(ValueError, match="no poll period setting for backend 'Nonesuch'"):
         ganga_widgets.start(poll={"Nonesuch": 3})
-
-
-@pytest.mark.ganga
-def test_another_session_on_the_same_gangadir_is_reported_in_the_widget(tmp_path: Path) -> None:
-    gangadir = tmp_path / "shared"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, ganga_widgets; ganga_widgets.start(gangadir=sys.argv[1]); "
-            "print('READY', flush=True); sys.stdin.read()",
-            str(gangadir),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        wait_until(lambda: "READY" in holder.stdout.readline(), 120, "the other session")
-        import ganga_widgets
-        from ganga_widgets import JobWidget, session
-
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            started = ganga_widgets.start(gangadir=str(gangadir))
-        assert started.problem and "another Ganga session uses this gangadir" in started.problem
-        assert any("another Ganga session" in str(w.message) for w in caught)
-        job: Any = session.gpi().Job()
-        assert "another Ganga session" in JobWidget(job).notice
-    finally:
-        holder.kill()
-        holder.wait()

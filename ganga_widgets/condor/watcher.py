@@ -12,7 +12,6 @@ the schedd can be reached at all.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from typing import Any
 from ..dispatcher import dispatcher
 from ..ganga_adapter import objects
 from ..ganga_adapter.kills import mark_removed_job_killed
-from ..jobdata import read
 from ..jobdata.status import ACTIVE
 from . import schedd
 from .eventlog import FILE_NAME, EventLog, Facts, merge_live
@@ -175,7 +173,7 @@ class Watcher:
             key = (master.id, index)
             entry = self._logs.get(key)
             if entry is None:
-                entry = self._logs[key] = EventLog(_log_path(master, index))
+                entry = self._logs[key] = EventLog(objects.output_file(master, index, FILE_NAME))
             if entry.facts.status in _SETTLED and key not in self._catch_up:
                 continue  # re-checked by _query, in case it is resubmitted
             kinds = entry.read()
@@ -264,14 +262,6 @@ class Watcher:
         if ok != was_ok:  # every Condor view shows (or clears) the problem
             for master in masters:
                 dispatcher().notify(master.id, None, master)
-
-
-def _log_path(master: Any, index: int | None) -> str:
-    """``<workspace>/<id>/[<subjob>/]output/condorLog``, without loading the subjob."""
-    outputdir = os.path.normpath(read.outputdir(master))
-    if index is None:
-        return os.path.join(outputdir, FILE_NAME)
-    return os.path.join(os.path.dirname(outputdir), str(index), "output", FILE_NAME)
 
 
 _watcher = Watcher()  # its threads start when first needed

@@ -105,13 +105,48 @@ class JobLines(logging.Handler):
 job_lines = JobLines()
 
 
+class _Held(logging.Handler):
+    """Ganga's records while it starts, before the file they go to is known."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.records: deque[logging.LogRecord] = deque(maxlen=1000)
+        self.addFilter(is_ganga)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+_held = _Held()
+
+
+@contextlib.contextmanager
+def held_while_starting(shown: bool) -> Iterator[None]:
+    """Around Ganga's start-up: its records (e.g. "Multiple Ganga sessions detected") are
+    printed only if ``shown``, and kept for the job panels and the file (``install``)."""
+    import GangaCore.Utility.logging  # noqa: F401  creates the handler Ganga prints with
+
+    root = logging.getLogger()
+    root.addHandler(_held)
+    show_on_console(shown)
+    try:
+        yield
+    finally:
+        root.removeHandler(_held)
+
+
 def install(gangadir: str, job_class: type) -> None:
-    """Keep Ganga's records by job and in a file (once)."""
+    """Keep Ganga's records by job and in a file (once), those of its start-up first."""
     root = logging.getLogger()
     if job_lines in root.handlers:
         return
+    kept = _file_handler(gangadir)
+    for record in _held.records:
+        job_lines.handle(record)
+        kept.handle(record)
+    _held.records.clear()
     root.addHandler(job_lines)
-    root.addHandler(_file_handler(gangadir))
+    root.addHandler(kept)
     for name in ("submit", "resubmit"):  # what they log belongs to that job
         original = getattr(job_class, name)
 

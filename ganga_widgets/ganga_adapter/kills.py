@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..jobdata.status import IN_BATCH
+from . import local_status, objects, sharing
 from .ganga_log import GUARDS
 from .protocols import GangaJob
 
@@ -47,7 +48,7 @@ def mark_removed_job_killed(job: GangaJob) -> None:
     """Defect: Ganga judges a Condor job removed outside it (condor_rm) from its stdout, so
     it becomes "failed" -- after 10 minutes if the stdout is empty. Its event log says it
     was removed: move it to "killed", the state Ganga's own kill leaves."""
-    if job.status in IN_BATCH:
+    if job.status in IN_BATCH and not sharing.read_only():  # the owner's Ganga does it there
         try:
             job.updateStatus("killed")
         except Exception as err:  # e.g. Ganga's monitor got there first
@@ -89,12 +90,8 @@ def fail_local_jobs_left_without_processes(jobs: list[Any]) -> None:
 
 
 def _exit_code_written(job: Any) -> bool:
-    try:
-        path = os.path.join(job.getOutputWorkspace(create=False).getPath(), "__jobstatus__")
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return "\nEXITCODE:" in "\n" + f.read()
-    except OSError:
-        return False
+    found = local_status.read(objects.output_file(job, None, local_status.FILE_NAME))
+    return found is not None and found.exit_code is not None
 
 
 def _alive(pid: int) -> bool:

@@ -93,11 +93,25 @@ def _no_shutdown_for_a_refused_write(error_class: Any) -> None:
     error_class.__init__ = __init__
 
 
+def flush_guarded(registry: Any) -> None:
+    """Save a registry's changed jobs now, as Ganga's flusher does: a refused write is
+    noted, not raised."""
+    _background.saving = True
+    try:
+        registry.flush_all()
+    finally:
+        _background.saving = False
+
+
+_background = threading.local()  # this thread saves as Ganga's flusher does
+
+
 def _flusher_survives(registry_class: Any, flusher_class: Any) -> None:
     original = registry_class.flush_all
 
     def flush_all(self: Any) -> None:
-        if not isinstance(threading.current_thread(), flusher_class):
+        background = getattr(_background, "saving", False)
+        if not background and not isinstance(threading.current_thread(), flusher_class):
             original(self)  # an explicit flush (the user's, Ganga's at exit) raises as ever
             return
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import sharing
 from .objects import public
 from .startup import start
 
@@ -86,6 +87,9 @@ def held_elsewhere(job: Any) -> str | None:
     if another Ganga session on the gangadir holds it, nothing is touched and it says so."""
     from GangaCore.Core.GangaRepository.Registry import RegistryAccessError, RegistryLockError
 
+    refused = sharing.refusal()
+    if refused:  # read-only here: not even a lock is taken
+        return refused
     master = job.master if job.master is not None else job
     try:
         master._getSessionLock()

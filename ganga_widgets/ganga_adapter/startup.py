@@ -11,13 +11,21 @@ import logging
 import os
 import sys
 import threading
-import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..kernel import in_kernel
-from . import ganga_log, guards, hook, one_command, refused_writes, registry_writes, submission
+from . import (
+    ganga_log,
+    guards,
+    hook,
+    one_command,
+    refused_writes,
+    registry_writes,
+    sharing,
+    submission,
+)
 
 log = logging.getLogger("ganga_widgets")
 
@@ -42,7 +50,9 @@ class Session:
     gangadir: str
     monitoring: bool
     started_here: bool  # False: Ganga was already running in this process
-    problem: str | None = None  # why jobs will not update live, if they will not
+    # Another Ganga session owned the gangadir: this one follows its jobs read-only (every
+    # view says so at its top) until it takes over (see ganga_adapter.sharing).
+    read_only: bool = False
 
 
 _lock = threading.Lock()
@@ -65,7 +75,11 @@ def start(
     global _session
     with _lock:
         if _session is None:
-            _session = _adopt(gangadir, poll) if is_running() else _bootstrap(gangadir, poll)
+            shown = console if console is not None else not in_kernel()
+            if is_running():
+                _session = _adopt(gangadir, poll, shown)
+            else:
+                _session = _bootstrap(gangadir, poll, shown)
         else:
             _check_same_gangadir(gangadir, _session.gangadir)
             if poll:
@@ -79,7 +93,7 @@ def current() -> Session | None:
     return _session
 
 
-def _bootstrap(gangadir: str | None, poll: Mapping[str, float] | None) -> Session:
+def _bootstrap(gangadir: str | None, poll: Mapping[str, float] | None, shown: bool) -> Session:
     import ganga  # puts GangaCore on sys.path; does not bootstrap
     from GangaCore.Utility.Config import getConfig
 
@@ -95,12 +109,13 @@ def _bootstrap(gangadir: str | None, poll: Mapping[str, float] | None) -> Sessio
     if poll:
         _set_poll(poll, level="user")
 
-    import ganga.ganga  # noqa: F401  the full bootstrap: registries, monitoring thread
+    with ganga_log.held_while_starting(shown):
+        import ganga.ganga  # noqa: F401  the full bootstrap: registries, monitoring thread
 
-    return _make_live(started_here=True)
+    return _make_live(started_here=True, shown=shown)
 
 
-def _adopt(gangadir: str | None, poll: Mapping[str, float] | None) -> Session:
+def _adopt(gangadir: str | None, poll: Mapping[str, float] | None, shown: bool) -> Session:
     from GangaCore.Utility.Config import getConfig
 
     _check_same_gangadir(gangadir, _gangadir(getConfig))
@@ -108,10 +123,10 @@ def _adopt(gangadir: str | None, poll: Mapping[str, float] | None) -> Session:
     _set_poll({k: v for k, v in DEFAULT_POLL.items() if k in defined}, level="session")
     if poll:
         _set_poll(poll, level="user")
-    return _make_live(started_here=False)
+    return _make_live(started_here=False, shown=shown)
 
 
-def _make_live(started_here: bool) -> Session:
+def _make_live(started_here: bool, shown: bool) -> Session:
     """Install our status hook and Ganga guards; make sure the monitor runs."""
     import GangaCore.Core
     from GangaCore.GPIDev.Lib.Job.Job import Job
@@ -125,20 +140,13 @@ def _make_live(started_here: bool) -> Session:
     one_command.install(Job)
     gangadir = _gangadir(getConfig)
     ganga_log.install(gangadir, Job)
-    ganga_log.show_on_console(not in_kernel())  # in a kernel: the widgets say it
+    ganga_log.show_on_console(shown)  # in a kernel: the widgets say it
 
-    problem = None
     monitor = GangaCore.Core.monitoring_component
-    others = _other_sessions()
-    if others:
-        problem = (
-            "another Ganga session uses this gangadir ("
-            + "; ".join(others)
-            + "), so monitoring is off here and jobs will not update live. Close that "
-            "session and restart this kernel, or start here with "
-            "ganga_widgets.start(gangadir=...) pointing at another directory."
-        )
-        warnings.warn(problem, RuntimeWarning, stacklevel=3)
+    standing = sharing.begin()
+    if standing.owner is not None:
+        if not in_kernel():  # in a kernel every view says it, at its top
+            log.warning("ganga_widgets: %s", sharing.notice(standing))
     elif not monitor.enabled:
         # Ganga starts it by itself only in its own CLI: a live view needs it
         log.info("ganga_widgets: enabling Ganga's job monitoring")
@@ -147,7 +155,7 @@ def _make_live(started_here: bool) -> Session:
         gangadir=gangadir,
         monitoring=bool(monitor.enabled),
         started_here=started_here,
-        problem=problem,
+        read_only=standing.owner is not None,
     )
 
 
@@ -190,10 +198,12 @@ def _set_poll(poll: Mapping[str, float], level: str) -> None:
             config.setSessionValue(backend, seconds)
 
 
-def _other_sessions() -> list[str]:
-    try:
-        from GangaCore.Core.GangaRepository import getRegistry
-
-        return list(getRegistry("jobs").repository.get_other_sessions())
-    except Exception:  # an unusual repository type: nothing to report
-        return []
+def take_over() -> str:
+    """This session takes over the gangadir from the one that owned it, once that one has
+    ended (see ``sharing.take_over``); RuntimeError if it still runs."""
+    global _session
+    done = sharing.take_over()
+    with _lock:
+        if _session is not None:
+            _session = replace(_session, monitoring=True, read_only=False)
+    return done

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from .status import STATUS_CODES, code_of
 
-if TYPE_CHECKING:
-    from ..ganga_adapter.protocols import GangaJob
-
 # Above this many subjobs the grid is cut (the counts stay exact): bounds message size.
 MAX_CELLS = 50_000
-
-
-def subjob_statuses(job: GangaJob) -> list[str]:
-    """Statuses of all subjobs, from Ganga's index where subjobs are not loaded yet."""
-    subjobs = job.subjobs
-    if hasattr(subjobs, "getAllSJStatus"):  # lazily loaded subjobs (a job read from disk)
-        return list(subjobs.getAllSJStatus())
-    return [sj.status for sj in subjobs]
 
 
 class SubjobCodes:

@@ -15,14 +15,22 @@ from typing import Any
 from ..condor.eventlog import Facts
 from ..condor.watcher import watcher
 from ..dispatcher import Changes
-from ..ganga_adapter import refused_writes, startup, submission
+from ..ganga_adapter import follow_owner, objects, refused_writes, sharing, startup, submission
 from ..ganga_adapter.ganga_log import job_lines
 from ..ganga_adapter.protocols import GangaJob
 from . import read
-from .codes import SubjobCodes, subjob_statuses
+from .codes import SubjobCodes
 from .condor_facts import group_key, held_groups
 from .statistics import Statistics, figures
-from .status import ACTIVE, FAILED, FINAL, SHOWN_ACTIVE, display_status, job_status
+from .status import (
+    ACTIVE,
+    FAILED,
+    FINAL,
+    SHOWN_ACTIVE,
+    BatchSaid,
+    display_status,
+    job_status,
+)
 
 STATISTICS_EVERY = 2.0  # seconds: the panel's figures need not follow every subjob's end
 
@@ -35,6 +43,8 @@ class JobModel:
         # The job's own key for HTCondor facts: (master id, None) or (master id, subjob id).
         self.own_index: int | None = job.id if job.master is not None else None
         self.condor = read.backend_name(job) == "Condor"
+        self.local = read.backend_name(job) == "Local"
+        self._subjobs = job.subjobs  # a job read again from disk gets a new list
         self.why_idle_after = why_idle_after
         self.codes = SubjobCodes()
         self.detail_of: int | None = None  # subjob the detail panel shows
@@ -54,10 +64,11 @@ class JobModel:
         if self.condor:
             watcher().read_now(self.job)
         ended = self.job.status in FINAL
-        statuses = subjob_statuses(self.job)
-        if self.condor:
-            statuses = [display_status(s, self.facts(i)) for i, s in enumerate(statuses)]
+        statuses = objects.subjob_statuses(self.job)
+        if self.condor or self._follows_status_files():
+            statuses = [display_status(s, self.batch_said(i)) for i, s in enumerate(statuses)]
         self.codes = SubjobCodes(statuses)
+        self._subjobs = self.job.subjobs
         self._read_at_end = ended
         if self.statistics is not None:
             self._build_statistics()
@@ -68,7 +79,8 @@ class JobModel:
         # insurance that the final picture is exact. (Not on every master change: during
         # submission the master flips submitting/submitted once per subjob.)
         ended = None in changes and self.job.status in FINAL
-        if ended or len(self.job.subjobs) != len(self.codes):
+        reread = self.job.subjobs is not self._subjobs  # read again from the owner's files
+        if ended or reread or len(self.job.subjobs) != len(self.codes):
             self.read_all()
             return
         for subjob_id, job in changes.items():
@@ -114,22 +126,38 @@ class JobModel:
         key = self.own_index if index is None else index
         return watcher().facts(self.master_id, key)
 
+    def batch_said(self, index: int | None) -> BatchSaid | None:
+        """What the batch system said of subjob ``index`` (None: the job shown) beyond
+        Ganga's status: HTCondor's facts, or, in a session that follows another's jobs, a
+        Local job's status file (the owner's Ganga saves its own view seconds later)."""
+        if self.condor:
+            return self.facts(index)
+        if self._follows_status_files():
+            key = self.own_index if index is None else index
+            return follow_owner.follower().local_status(self.master_id, key)
+        return None
+
+    def _follows_status_files(self) -> bool:
+        return self.local and sharing.read_only()
+
     def _shown_status(self, job: GangaJob, index: int) -> str:
-        facts = self.facts(index)
-        if facts is not None and facts.status in ("completed", "removed"):
+        said = self.batch_said(index)
+        if self.condor and said is not None and said.status in ("completed", "removed"):
             if job.status in ("submitting", "submitted") and (
                 watcher().forget_if_resubmitted(self.master_id, index)
             ):
-                facts = None  # those facts were of the attempt before
-        return display_status(job.status, facts)
+                said = None  # those facts were of the attempt before
+        return display_status(job.status, said)
 
     def active(self, shown_detail_status: str | None = None) -> bool:
         """Whether the view has something to follow (a live log, a ticking clock, a notice
-        that the gangadir refuses writes, or accepts them again)."""
+        that the gangadir refuses writes, or accepts them again, the owner of a gangadir
+        followed read-only ending)."""
         return (
             self.job.status in ACTIVE
             or shown_detail_status in SHOWN_ACTIVE
             or self._writes_seen != refused_writes.generation()
+            or sharing.read_only()
         )
 
     # -- the view's data ----------------------------------------------------------------------
@@ -150,9 +178,10 @@ class JobModel:
         if len(self.codes):
             summary["status"] = job_status(ganga_status, counts)
         else:  # HTCondor may say more than Ganga's "submitted": idle, held
-            summary["status"] = display_status(ganga_status, self.facts(None))
+            summary["status"] = display_status(ganga_status, self.batch_said(None))
         if self.own_index is None:  # a master under submission: how far it is
             summary["submitting"] = submission.progress(self.master_id)
+        standing = sharing.current()
         values: dict[str, Any] = {
             "summary": summary,
             "counts": counts,
@@ -160,11 +189,14 @@ class JobModel:
             "can": read.actions(ganga_status, counts, bool(len(self.codes))),
             "notice": self.notice(summary),
             "ganga_log": job_lines.lines(self.master_id),
+            "sharing": standing.to_dict(),
         }
         subject = self.detail_subject(selected)
         if detail or subject != self.detail_of:
             self.detail_of = subject
             values["detail"] = self._detail(subject)
+        if standing.owner is not None:
+            _nothing_offered(values)
         # The counts say whether to look at all: no scan of thousands of subjobs for nothing.
         if self.condor:
             held = self.codes.indices({"held"}, limit=10_000) if counts.get("held") else []
@@ -211,7 +243,7 @@ class JobModel:
         current = startup.current()
         self._writes_seen = refused_writes.generation()
         if current is not None:
-            problems += [current.problem, refused_writes.problem(current.gangadir)]
+            problems.append(refused_writes.problem(current.gangadir))
         outputdir = summary["outputdir"]
         status = summary["status"]
         # A split job's output is in its subjobs' dirs (a Condor master has none of its own);
@@ -253,6 +285,17 @@ def snapshot(job: GangaJob) -> dict[str, Any]:
         return model.compute()
     except Exception as err:
         return {"summary": read.summary(job), "counts": {}, "notice": model.problem(err)}
+
+
+def _nothing_offered(values: dict[str, Any]) -> None:
+    """A read-only session offers no action on the owner's jobs (asking the schedd why a
+    job is idle changes nothing: still offered)."""
+    values["can"] = dict.fromkeys(values["can"], False)
+    detail = values.get("detail")
+    if detail:
+        detail["can_kill"] = False
+        if detail.get("condor"):
+            detail["condor"].update(can_hold=False, can_release=False)
 
 
 def _as_group(facts: Facts | None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..ganga_adapter import local_status
 from ..remote.names import CALL_ERROR
 from . import logs
 from .condor_facts import condor_detail
@@ -117,7 +118,6 @@ def outputdir(job: GangaJob) -> str:
         return ""
 
 
-_EXITCODE = re.compile(r"^EXITCODE: (-?\d+)", re.M)
 # The last line Ganga's Condor job wrapper prints: os.system's wait status.
 _WRAPPER_EXIT = re.compile(rb"Exit code: (\d+)\s*$")
 
@@ -130,10 +130,10 @@ def exit_code(job: GangaJob) -> int | None:
     code = getattr(job.backend, "exitcode", None)
     if isinstance(code, int):
         return code
-    text = logs.read_small(os.path.join(outputdir(job), "__jobstatus__"))
-    match = _EXITCODE.search(text or "")
-    if match:
-        return int(match.group(1))
+    text = logs.read_small(os.path.join(outputdir(job), local_status.FILE_NAME))
+    code = local_status.exit_code(text or "")
+    if code is not None:
+        return code
     end = logs.read_end(os.path.join(outputdir(job), "stdout"), 256)
     wrapped = _WRAPPER_EXIT.search(end or b"")
     if wrapped:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..ganga_adapter import objects
+from ..ganga_adapter import objects, sharing
 from . import logs, read
-from .codes import subjob_statuses
 from .status import FAILED, IN_BATCH, QUEUED, RANK, UNREADABLE, job_status
 
 
@@ -33,14 +32,17 @@ _KILLABLE_SHOWN = IN_BATCH | {"idle", "held"}  # a queued or held job is in the 
 def row_actions(status: str, counts: dict[str, int]) -> list[str]:
     """The row's buttons that make sense now (the view greys out the others): open and
     remove always; kill while in the batch system (the status shown: queued or held is
-    still there); resubmit with failed subjobs."""
+    still there); resubmit with failed subjobs. Only open where the gangadir is followed
+    read-only."""
+    if sharing.read_only():
+        return ["open"]
     kill = status in _KILLABLE_SHOWN
     resubmit = status in FAILED or any(counts.get(s) for s in FAILED)
     return ["open", *(["kill"] if kill else []), *(["resubmit"] if resubmit else []), "remove"]
 
 
 def _from_job(job: Any) -> dict[str, Any]:
-    counts = Counter(subjob_statuses(job))
+    counts = Counter(objects.subjob_statuses(job))
     found = read.identity(job)
     return {
         **found,

@@ -45,9 +45,9 @@ FAILED = frozenset({"failed", "failed_frozen"})
 COMPLETED = frozenset({"completed", "completed_frozen"})
 QUEUED = frozenset({"submitting", "submitted", "idle"})
 
-# What HTCondor's own word for a job (condor.eventlog.Facts.status) is shown as, while
-# Ganga still calls the job active.
-_FROM_CONDOR = {
+# What the batch system's own word for a job (HTCondor's event log: condor.eventlog.Facts;
+# a Local job's status file) is shown as, while Ganga still calls the job active.
+_FROM_BATCH = {
     "idle": "idle",
     "held": "held",
     "suspended": "suspended",
@@ -57,23 +57,26 @@ _FROM_CONDOR = {
 }
 
 
-class CondorSaid(Protocol):
-    """What HTCondor said of a job (condor.eventlog.Facts): its own word for the status."""
+class BatchSaid(Protocol):
+    """What the batch system said of a job (condor.eventlog.Facts, a Local job's status
+    file): its own word for the status."""
 
-    status: str
+    @property
+    def status(self) -> str: ...
 
 
 def code_of(status: str) -> str:
     return STATUS_CODES.get(status, "?")
 
 
-def display_status(ganga_status: str, condor: CondorSaid | None) -> str:
-    """Ganga's status, made precise by what HTCondor said (None: nothing): an active job may
-    be idle, held or suspended (Ganga says "submitted"), or already finished on the batch
-    side while Ganga collects it ("completing"); a job removed there is shown killed at once."""
-    if condor is None or ganga_status not in ACTIVE or ganga_status == "submitting":
+def display_status(ganga_status: str, batch: BatchSaid | None) -> str:
+    """Ganga's status, made precise by what the batch system said (None: nothing): an
+    active job may be idle, held or suspended (Ganga says "submitted"), running, or already
+    finished on the batch side while Ganga collects it ("completing"); a job removed there
+    is shown killed at once."""
+    if batch is None or ganga_status not in ACTIVE or ganga_status == "submitting":
         return ganga_status
-    return _FROM_CONDOR.get(condor.status, ganga_status)
+    return _FROM_BATCH.get(batch.status, ganga_status)
 
 
 def job_status(ganga_status: str, counts: dict[str, int]) -> str:

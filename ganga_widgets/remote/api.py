@@ -28,7 +28,7 @@ from typing import Any
 from .. import session
 from ..condor import bindings as condor
 from ..condor import pool
-from ..ganga_adapter import objects, one_command, registry
+from ..ganga_adapter import objects, one_command, registry, sharing
 from ..ganga_adapter.refused_writes import refused_by_disk
 from ..ganga_adapter.resolve import resolve
 from ..jobdata.read import backend_type
@@ -95,6 +95,8 @@ def submit(
     if shared_fs is not None and not isinstance(shared_fs, bool):
         raise TypeError(f"shared_fs must be True, False or None; got {shared_fs!r}")
     gangadir = session.start().gangadir
+    if sharing.refusal():
+        raise RuntimeError(f"submit() cannot run here: {sharing.refusal()}")
     backend_object = registry.new_backend(backend)
     backend_impl = objects.implementation(backend_object)
     backend_name = backend_type(backend_impl)

@@ -12,7 +12,7 @@ from ..actions import kill
 from ..dispatcher import wait_for
 from ..ganga_adapter import objects
 from ..jobdata import read
-from ..jobdata.codes import SubjobCodes, subjob_statuses
+from ..jobdata.codes import SubjobCodes
 from ..jobdata.model import snapshot
 from ..jobdata.status import FAILED, FINAL, job_status
 from ..kernel import in_kernel
@@ -102,7 +102,7 @@ class Run:
         return job_status(self._job.status, self.counts())
 
     def counts(self) -> dict[str, int]:
-        return SubjobCodes(subjob_statuses(self._job)).counts()
+        return SubjobCodes(objects.subjob_statuses(self._job)).counts()
 
     # -- waiting ----------------------------------------------------------------------------
 
@@ -166,7 +166,7 @@ class Run:
 
     def exceptions(self) -> dict[int, RemoteError]:
         """The errors of the calls that failed so far, by index (does not wait)."""
-        statuses = subjob_statuses(self._job)
+        statuses = objects.subjob_statuses(self._job)
         failed = [i for i, s in enumerate(statuses) if s in FAILED or s == "killed"]
         return {i: self._outcome(i) for i in failed}
 

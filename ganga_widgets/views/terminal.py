@@ -89,6 +89,9 @@ def job_view(view: dict[str, Any]) -> RenderableType:
     s = view.get("summary") or {}
     counts = view.get("counts") or {}
     parts: list[RenderableType] = []
+    said = (view.get("sharing") or {}).get("text")
+    if said:  # read-only here: said once, first
+        parts.append(Text(said, style="bold yellow"))
     head = Text()
     head.append(f"Job {s.get('fqid', '?')} ", style="bold")
     head.append(s.get("name", ""))
@@ -186,11 +189,17 @@ def _condor_lines(detail: dict[str, Any]) -> list[Text]:
 
 
 def table_view(
-    rows: list[dict], totals: dict[str, Any], total: int, query: dict[str, Any]
+    rows: list[dict],
+    totals: dict[str, Any],
+    total: int,
+    query: dict[str, Any],
+    sharing: dict[str, Any] | None = None,
 ) -> RenderableType:
     """The dashboard's page as a rich table, with its summary line, fitted to the width it
-    is drawn in."""
-    return _JobsTable(rows, totals, total, query)
+    is drawn in (and first, where the gangadir is followed read-only, who owns it)."""
+    table = _JobsTable(rows, totals, total, query)
+    said = (sharing or {}).get("text")
+    return Group(Text(said, style="bold yellow"), table) if said else table
 
 
 _COLUMNS = ("ID", "Name", "Application", "Backend", "Status", "Subjobs", "Submitted", "Duration")

@@ -12,6 +12,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from .. import session
 from ..actions import Outcome
 from ..jobdata import status
 from ..kernel import kernel_id
@@ -30,6 +31,9 @@ class ViewWidget(anywidget.AnyWidget):
     kernel = t.Unicode(kernel_id()).tag(sync=True)
     # Statuses, their order and sets, as Python knows them: the view never restates them.
     vocabulary = t.Dict(status.vocabulary()).tag(sync=True)
+    # Another Ganga session owns the gangadir: who, whether it has ended, what the view says
+    # at its top ({} while this kernel owns it; see ganga_adapter.sharing).
+    sharing = t.Dict().tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -46,6 +50,15 @@ class ViewWidget(anywidget.AnyWidget):
             handler = getattr(self, f"_on_{kind}", None)
             if handler is not None:
                 handler(content)
+
+    def _on_take_over(self, content: dict) -> None:
+        """The view's "Take over" button: this kernel becomes the gangadir's owner."""
+        try:
+            outcome = Outcome("done", session.take_over())
+        except RuntimeError as err:
+            outcome = Outcome("refused", str(err))
+        self._record(content.get("seq"), "take_over", outcome)
+        self.refresh()
 
     # -- state to the view --------------------------------------------------------------------
 

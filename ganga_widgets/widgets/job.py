@@ -204,7 +204,7 @@ class JobWidget(ViewWidget):
 
     def view(self) -> dict[str, Any]:
         """The data the view shows now."""
-        names = ("summary", "counts", "notice", "failures", "held", "detail")
+        names = ("sharing", "summary", "counts", "notice", "failures", "held", "detail")
         return {name: getattr(self, name) for name in names}
 
     def __repr__(self) -> str:

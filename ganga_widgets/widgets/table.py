@@ -11,6 +11,7 @@ import traitlets as t
 from .. import actions, session
 from ..actions import Outcome
 from ..dispatcher import Changes, dispatcher
+from ..ganga_adapter import sharing
 from ..ganga_adapter.registry import registry_jobs, unreadable_ids
 from ..jobdata import rows as table_rows
 from ..jobdata.query import PAGE_SIZES, Query, select
@@ -122,6 +123,7 @@ class JobTable(ViewWidget):
                 "query": self._query.to_dict(),
                 "facets": table_rows.facets(self._rows),
                 "totals": table_rows.totals(self._rows),
+                "sharing": sharing.current().to_dict(),
             },
         )
 
@@ -244,7 +246,7 @@ class JobTable(ViewWidget):
             opened.close()
 
     def renderable(self) -> Any:
-        return terminal.table_view(self.rows, self.totals, self.total, self.query)
+        return terminal.table_view(self.rows, self.totals, self.total, self.query, self.sharing)
 
     def __rich__(self) -> Any:
         """The page as the registry is now (a change the dispatcher has not flushed yet,

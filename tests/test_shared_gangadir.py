@@ -1,0 +1,175 @@
+"""A second kernel on a gangadir another Ganga session owns: it follows the owner's jobs live
+and read-only, says so once, offers no action, and takes over once the owner has ended."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from conftest import UNTIL_FLAG, python_job, wait_until
+from notebooks import GANGA_LINE, execute, text_of
+
+# The owner: another process on the gangadir, with Ganga's monitoring (as a notebook kernel
+# or a terminal would have it). It submits a Local job that runs until argv[2] exists,
+# prints its id, and on each line of its stdin: "submit" another such job, "quit".
+OWNER = (
+    "import sys, ganga_widgets\n"
+    "from ganga_widgets import session\n"
+    "ganga_widgets.start(gangadir=sys.argv[1], poll={'Local': 1})\n"
+    "g = session.gpi()\n"
+    "def job():\n"
+    "    app = g.Executable(exe=sys.executable, args=['-c', sys.argv[3], sys.argv[2]])\n"
+    "    j = g.Job(name='owned', application=app, backend=g.Local())\n"
+    "    j.submit()\n"
+    "    print('JOB', j.id, flush=True)\n"
+    "job()\n"
+    "for line in sys.stdin:\n"
+    "    if line.strip() == 'submit':\n"
+    "        job()\n"
+    "    elif line.strip() == 'quit':\n"
+    "        break\n"
+)
+
+
+class Owner:
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+
+    def next_job(self) -> int:
+        """The id of the job the owner says it submitted (its other lines are Ganga's)."""
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith("JOB "):
+                return int(line.split()[1])
+        raise AssertionError(f"the owner ended (exit {self.process.wait()}) without a job")
+
+    def say(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+
+@contextmanager
+def owner_of(gangadir: Path, flag: Path, home: Path) -> Iterator[Owner]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", OWNER, str(gangadir), str(flag), UNTIL_FLAG],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "HOME": str(home)},
+    )
+    try:
+        yield Owner(process)
+    finally:
+        flag.touch()  # its jobs end, whatever the test did
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+@pytest.mark.ganga
+def test_a_second_session_follows_the_owners_jobs_read_only_then_takes_over(
+    tmp_path: Path,
+) -> None:
+    gangadir, flag = tmp_path / "gangadir", tmp_path / "flag"
+    with owner_of(gangadir, flag, tmp_path) as owner:
+        first = owner.next_job()
+        import ganga_widgets
+        from ganga_widgets import JobTable, JobWidget, session, submit
+
+        started = ganga_widgets.start(gangadir=str(gangadir), poll={"Local": 1})
+        assert started.read_only and not started.monitoring
+        widget, table = JobWidget(first), JobTable()
+        said = widget.sharing["text"]
+        assert f"process {owner.process.pid}" in said and "owns this gangadir" in said
+        assert table.sharing == widget.sharing
+        assert widget.text().count("Read-only:") == table.text().count("Read-only:") == 1
+        wait_until(lambda: widget.summary["status"] == "running", 30, "the owner's job running")
+        # Nothing is offered, and what is asked anyway is refused before anything is touched.
+        assert not any(widget.can.values())
+        assert [r["actions"] for r in table.rows] == [["open"]]
+        refused = widget.run_action("kill")
+        assert refused["state"] == "refused" and "read-only here" in refused["message"]
+        with pytest.raises(RuntimeError, match="read-only"):
+            submit(abs, [1], backend="Local")
+        assert widget.summary["status"] == "running"  # the kill did not reach the job
+        # A job the owner creates now is listed; the end of the first is followed.
+        owner.say("submit")
+        second = owner.next_job()
+        wait_until(
+            lambda: {r["id"] for r in table.rows} == {first, second},
+            30,
+            "the owner's new job in the table",
+            shown=lambda: table.rows,
+        )
+        flag.touch()
+        widget.wait("completed", timeout=60)
+        wait_until(
+            lambda: {r["status"] for r in table.rows} == {"completed"},
+            30,
+            "both jobs completed in the table",
+            shown=lambda: [(r["id"], r["status"]) for r in table.rows],
+        )
+        with pytest.raises(RuntimeError, match="still holds this gangadir"):
+            session.take_over()
+        owner.say("quit")
+        owner.process.wait(timeout=60)
+        wait_until(lambda: widget.sharing.get("ended"), 30, "the owner's end seen")
+        assert "Take over" in widget.sharing["text"]
+    # The owner has ended: this session takes over and monitors what it submits itself.
+    assert "took over" in session.take_over()
+    assert ganga_widgets.start().monitoring and not ganga_widgets.start().read_only
+    wait_until(lambda: widget.sharing == table.sharing == {}, 10, "the views' notice gone")
+    flag.unlink()
+    g = session.gpi()
+    job = python_job(g, UNTIL_FLAG, args=None)
+    job.application.args = ["-c", UNTIL_FLAG, str(flag)]
+    job.submit()
+    mine = JobWidget(job)
+    wait_until(lambda: mine.summary["status"] == "running", 30, "a job of this session running")
+    assert mine.can["kill"] and table.rows[0]["actions"] != ["open"]
+    flag.touch()
+    mine.wait("completed", timeout=60)
+
+
+@pytest.mark.ganga
+def test_a_second_kernel_shows_the_owners_job_to_completed_and_prints_nothing(
+    tmp_path: Path, artifacts: Path
+) -> None:
+    gangadir, flag = tmp_path / "gangadir", tmp_path / "flag"
+    with owner_of(gangadir, flag, tmp_path / "owner-home") as owner:
+        job_id = owner.next_job()
+        cells = [
+            "import ganga_widgets\n"
+            f"ganga_widgets.start(gangadir={str(gangadir)!r})\n"
+            f"widget = ganga_widgets.JobWidget({job_id})\n"
+            "table = ganga_widgets.JobTable()\n"
+            "widget",
+            "table",
+            f"widget.wait('running', timeout=60)\nopen({str(flag)!r}, 'w').close()",
+            "widget.wait('completed', timeout=60)\n"
+            "assert table.rows[0]['status'] == 'completed', table.rows\n"
+            "assert not any(widget.can.values()) and widget.sharing['owner']",
+        ]
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+        done = execute("second-kernel.ipynb", tmp_path / "kernel-home", artifacts, nb=nb)
+    printed = [
+        out
+        for cell in done.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") in ("stream", "error")
+    ]
+    assert not printed, f"the second kernel printed: {printed}"
+    assert not GANGA_LINE.findall(text_of(done))
+    # The widget's own text snapshot says, once and first, who owns the gangadir.
+    shown: Any = done.cells[0]["outputs"][0]["data"]["text/plain"]
+    assert shown.count("Read-only:") == 1
+    assert shown.index("Read-only:") < shown.index(f"Job {job_id}")
