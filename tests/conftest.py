@@ -57,6 +57,23 @@ def wait_until(
 
 
 @pytest.fixture
+def jupyter(tmp_path: Path) -> Iterator[Any]:
+    """Starts JupyterLab / Notebook 7 servers on demand (see browser.py); requested before
+    ``page`` so they stop after it."""
+    from contextlib import ExitStack
+
+    from browser import jupyter_server
+
+    with ExitStack() as stack:
+
+        def start(app: str, notebooks: list[Path], **options: Any) -> Any:
+            base = tmp_path / f"server-{app}"
+            return stack.enter_context(jupyter_server(app, base, notebooks, **options))
+
+        yield start
+
+
+@pytest.fixture
 def ganga(tmp_path: Path) -> Any:
     """Ganga started in this (isolated) process with a fresh gangadir and a 1 s Local poll;
     returns Ganga's public interface (``Job``, ``jobs``, ``Local``, ...)."""

@@ -7,8 +7,6 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +34,6 @@ pytestmark = pytest.mark.browser
 
 WIDGET = NOTEBOOK + " .jp-OutputArea-output .gw-job"
 APPS = ["lab", "notebook"]
-
-
-@pytest.fixture
-def jupyter(tmp_path: Path) -> Iterator[Any]:
-    """Starts servers on demand; requested before ``page`` so they stop after it."""
-    with ExitStack() as stack:
-
-        def start(app: str, notebooks: list[Path], **options: Any) -> Any:
-            base = tmp_path / f"server-{app}"
-            return stack.enter_context(jupyter_server(app, base, notebooks, **options))
-
-        yield start
 
 
 def _write_notebook(path: Path, *cells: Any) -> Path:

@@ -1,10 +1,11 @@
 // @ts-check
 import { actionTracker } from "../lib/actions.js";
 import { askConfirm, button, h } from "../lib/dom.js";
+import { offer, readOnlyReason } from "../lib/sharing.js";
 import { countIn, vocabulary } from "../lib/vocabulary.js";
 
 const LABELS = {
-  kill: "Kill job", kill_subjob: "Kill subjob", resubmit: "Resubmit failed",
+  kill: "Kill job", kill_subjob: "Kill subjob", take_over: "Take over", resubmit: "Resubmit failed",
   hold: "Hold", release: "Release", release_held: "Release held", why_idle: "Why idle?",
   release_group: "Release", resubmit_more_memory: "Resubmit with more memory",
 };
@@ -49,8 +50,9 @@ export function actionsPanel(model, root) {
     const can = model.get("can") || {};
     /** @type {Record<string, number>} */
     const counts = model.get("counts") || {};
-    killButton.disabled = !can.kill;
-    resubmitButton.disabled = !can.resubmit;
+    const reason = readOnlyReason(model);
+    offer(killButton, !!can.kill, reason);
+    offer(resubmitButton, !!can.resubmit, reason);
     releaseHeldButton.hidden = !can.release_held;
     releaseHeldButton.textContent = `Release held (${counts.held || 0})`;
     const failed = countIn(counts, vocabulary(model).sets.failed);

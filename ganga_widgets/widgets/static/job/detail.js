@@ -1,6 +1,7 @@
 // @ts-check
 import { button, h } from "../lib/dom.js";
 import { bytes, clockTime, duration } from "../lib/format.js";
+import { offer, readOnlyReason } from "../lib/sharing.js";
 import { vocabulary } from "../lib/vocabulary.js";
 
 const TAIL_COLLAPSED_LINES = 12;
@@ -135,7 +136,7 @@ export function detailPanel(model, root, actions) {
     info.textContent = parts.filter(Boolean).join(" · ");
     followButton.hidden = !isSubjob || selected === -1;
     killSubjobButton.hidden = !isSubjob;
-    killSubjobButton.disabled = !d.can_kill;
+    offer(killSubjobButton, !!d.can_kill, readOnlyReason(model));
     const failed = vocabulary(model).sets.failed.includes(d.status || "");
     const e = d.call_error;
     exitBox.hidden = !(failed || e || (d.exit_code != null && d.exit_code !== 0));

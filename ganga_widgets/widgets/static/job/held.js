@@ -1,6 +1,7 @@
 // @ts-check
 import { button, h } from "../lib/dom.js";
 import { plural } from "../lib/format.js";
+import { offer, readOnlyReason } from "../lib/sharing.js";
 
 /**
  * HTCondor: held subjobs grouped by hold reason (50 subjobs held for one reason are one
@@ -54,17 +55,23 @@ export function heldPanel(model, root, actions) {
       const asked = fix.request_mb == null ? "" : `requested ${fix.request_mb} MB; `;
       line.append(
         h("span", "gw-held-hint", `held for memory: ${asked}ask for `), input, h("span", "", " MB "),
-        button("Resubmit with more memory", "gw-more-memory", () =>
-          actions.send("resubmit_more_memory", null, { group, memory: Number(input.value) })),
+        offered(button("Resubmit with more memory", "gw-more-memory", () =>
+          actions.send("resubmit_more_memory", null, { group, memory: Number(input.value) }))),
       );
     } else if (fix.kind === "missing_input") {
       line.append(h("span", "gw-held-hint", "missing input file: "),
         h("code", "gw-held-path", fix.path || "(see the reason)"));
     } else {
-      line.append(button(`Release ${g.count}`, "gw-release-group", () =>
-        actions.send("release_group", null, { group })));
+      line.append(offered(button(`Release ${g.count}`, "gw-release-group", () =>
+        actions.send("release_group", null, { group }))));
     }
     return line;
+  }
+
+  /** @param {HTMLButtonElement} b */
+  function offered(b) {
+    offer(b, true, readOnlyReason(model));
+    return b;
   }
 
   return { elements: [box], draw };

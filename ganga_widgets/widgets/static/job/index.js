@@ -4,9 +4,11 @@
 // several widgets can share a page.
 //
 // Traits read: summary, counts, cells, selected, detail, failures, held, analysis,
-// can, notice, ganga_log, stats, action, clock, vocabulary (see ganga_widgets/widgets/job.py).
+// can, notice, ganga_log, stats, action, clock, vocabulary, sharing (see
+// ganga_widgets/widgets/job.py and widgets/base.py).
 import { h } from "../lib/dom.js";
 import { markSaved, savedCopy } from "../lib/live.js";
+import { sharingNotice } from "../lib/sharing.js";
 import { listen, profiler } from "../lib/profile.js";
 import { actionsPanel } from "./actions.js";
 import { countsPanel } from "./counts.js";
@@ -28,6 +30,7 @@ function render({ model, el }) {
   let clockOffset = 0; // kernel clock minus browser clock, seconds
   // A saved copy's time stands still where it was saved.
   const now = () => (saved ? model.get("clock") : Date.now() / 1000 + clockOffset);
+  const sharing = sharingNotice(model, root);
   const header = headerPanel(model, root, now);
   const notice = h("div", "gw-notice");
   const counts = countsPanel(model, root);
@@ -40,7 +43,7 @@ function render({ model, el }) {
   const statistics = statisticsPanel(model, root, profile);
   const notify = notifier(model, root);
   actions.elements[0].append(...notify.elements);
-  root.append(...header.elements, notice, ...counts.elements, ...actions.elements,
+  root.append(...sharing.elements, ...header.elements, notice, ...counts.elements, ...actions.elements,
     ...failures.elements, ...held.elements, ...detail.elements, ...statistics.elements,
     ...gangaLog.elements);
 
@@ -72,10 +75,12 @@ function render({ model, el }) {
     "change:ganga_log": gangaLog.draw,
     "change:action": actions.drawOutcome,
     "change:clock": () => { setClock(); header.drawTimes(); },
+    "change:sharing": () => { sharing.draw(); actions.draw(); held.draw(); detail.draw(); },
   };
   const stopListening = listen(model, handlers, profile);
 
   setClock();
+  sharing.draw();
   header.draw();
   drawNotice();
   counts.draw();

@@ -200,6 +200,14 @@
  */
 
 /**
+ * Another Ganga session owns the gangadir ({} where this kernel does).
+ * @typedef {object} Sharing
+ * @property {string} owner  which session, e.g. "the Ganga session of process 7 on vm"
+ * @property {boolean} ended  it has ended: this kernel can take over
+ * @property {string} text  what the view says at its top
+ */
+
+/**
  * What both views read of their model: anywidget's model, typed loosely (each view's traits
  * are listed in its index.js).
  * @typedef {object} Model

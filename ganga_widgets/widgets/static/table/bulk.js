@@ -1,6 +1,7 @@
 // @ts-check
 import { askConfirm, button, h } from "../lib/dom.js";
 import { plural } from "../lib/format.js";
+import { offer, readOnlyReason } from "../lib/sharing.js";
 import { vocabulary } from "../lib/vocabulary.js";
 
 /**
@@ -47,6 +48,7 @@ export function bulkPanel(model, root, tracker, status, redraw) {
   function draw() {
     label.textContent = selected.size ? `${selected.size} selected:` : "";
     for (const b of [killSelected, removeSelected, clear]) b.hidden = selected.size === 0;
+    for (const b of [killSelected, removeSelected]) offer(b, true, readOnlyReason(model));
     root.dataset.selected = String(selected.size);
   }
 

@@ -9,6 +9,7 @@ import { actionTracker } from "../lib/actions.js";
 import { button, h } from "../lib/dom.js";
 import { markSaved, savedCopy } from "../lib/live.js";
 import { listen, profiler } from "../lib/profile.js";
+import { sharingNotice } from "../lib/sharing.js";
 import { bulkPanel } from "./bulk.js";
 import { filtersPanel } from "./filters.js";
 import { pagerPanel } from "./pager.js";
@@ -16,6 +17,7 @@ import { rowsPanel } from "./rows.js";
 
 const LABELS = {
   kill: "Kill", resubmit: "Resubmit failed", remove: "Remove", open: "Open", close: "Close",
+  take_over: "Take over",
 };
 
 /**
@@ -36,6 +38,7 @@ async function render({ model, el, host }) {
     model.send({ type: "query", ...(model.get("query") || {}), ...changes });
   }
 
+  const sharing = sharingNotice(model, root);
   const summary = h("div", "gw-summary");
   const filters = filtersPanel(model, query);
   const status = h("span", "gw-action-status"); // in the bulk bar, for every action
@@ -51,8 +54,8 @@ async function render({ model, el, host }) {
   const detailView = h("div", "gw-detail-view");
   detailBox.append(detailHead, detailView);
 
-  root.append(summary, ...filters.elements, ...bulk.elements, ...rows.elements, ...pager.elements,
-    detailBox);
+  root.append(...sharing.elements, summary, ...filters.elements, ...bulk.elements,
+    ...rows.elements, ...pager.elements, detailBox);
 
   function drawSummary() {
     /** @type {Partial<import("../lib/types.js").Totals>} */
@@ -96,6 +99,7 @@ async function render({ model, el, host }) {
     "change:facets": drawQuery,
     "change:total": drawQuery,
     "change:totals": drawSummary,
+    "change:sharing": () => { sharing.draw(); bulk.draw(); },
     "change:action": outcome.draw,
     "change:detail": drawDetail,
     "change:clock": () => { clockOffset = model.get("clock") - Date.now() / 1000; },
@@ -109,6 +113,7 @@ async function render({ model, el, host }) {
   }, profile);
 
   clockOffset = (model.get("clock") || Date.now() / 1000) - Date.now() / 1000;
+  sharing.draw();
   drawSummary();
   drawQuery();
   rows.draw();

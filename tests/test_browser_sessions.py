@@ -1,0 +1,86 @@
+"""What a notebook's views say about the kernel behind them, in JupyterLab in Chromium: a
+gangadir another Ganga session owns (read-only, then taken over)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from browser import NOTEBOOK, outputs_text, run_all_cells, wait_all_cells_done
+from notebooks import GANGA_LINE, WARNINGS
+from sessions import owner_of
+
+pytestmark = pytest.mark.browser
+
+OUTPUT = NOTEBOOK + " .jp-OutputArea-output"
+
+
+def test_a_second_notebook_follows_the_owners_job_read_only_then_takes_over(
+    jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    gangadir, flag = tmp_path / "gangadir", tmp_path / "flag"
+    with owner_of(gangadir, flag, tmp_path / "owner-home") as owner:
+        job_id = owner.next_job()
+        notebook = tmp_path / "second.ipynb"
+        code = (
+            f"import ganga_widgets\nganga_widgets.start(gangadir={str(gangadir)!r})\n"
+            f"ganga_widgets.JobWidget({job_id})"
+        )
+        nbformat.write(_notebook(code, "ganga_widgets.JobTable()"), notebook)
+        server = jupyter("lab", [notebook])
+        page.goto(server.notebook_url(notebook.name))
+        run_all_cells(page)
+        widget, table = page.locator(OUTPUT + " .gw-job"), page.locator(OUTPUT + " .gw-table")
+        expect(widget).to_have_attribute("data-status", "running", timeout=90_000)
+        wait_all_cells_done(page)
+        for view in (widget, table):
+            expect(view).to_have_attribute("data-read-only", "true")
+            notice = view.locator(".gw-sharing")
+            expect(notice).to_have_count(1)
+            expect(notice).to_contain_text(
+                f"Read-only: the Ganga session of process {owner.process.pid}"
+            )
+            assert view.locator(".gw-sharing").bounding_box()["y"] <= view.bounding_box()["y"] + 12
+        # Offered nothing: disabled, each saying why.
+        kill = widget.locator(".gw-kill")
+        expect(kill).to_be_disabled()
+        expect(kill).to_have_attribute(
+            "title", f"Read-only here: {_owner(widget)} owns this gangadir; act from there"
+        )
+        widget.screenshot(path=str(artifacts / "read-only-lab-running.png"))
+        table.screenshot(path=str(artifacts / "read-only-lab-table.png"))
+
+        flag.touch()
+        expect(widget).to_have_attribute("data-status", "completed", timeout=60_000)
+        expect(table.locator("tr[data-status]")).to_have_attribute(
+            "data-status", "completed", timeout=30_000
+        )
+        owner.say("quit")
+        owner.process.wait(timeout=60)
+        expect(widget).to_have_attribute("data-read-only", "ended", timeout=30_000)
+        expect(widget.locator(".gw-sharing")).to_contain_text("has ended. Take over")
+        widget.screenshot(path=str(artifacts / "read-only-lab-ended.png"))
+        widget.locator(".gw-take-over").click()
+        for view in (widget, table):
+            expect(view).to_have_attribute("data-read-only", "", timeout=30_000)
+            expect(view.locator(".gw-sharing")).to_be_hidden()
+        expect(widget.locator(".gw-action-status")).to_contain_text("Take over: done")
+        widget.screenshot(path=str(artifacts / "read-only-lab-taken-over.png"))
+    shown = outputs_text(page)
+    assert not GANGA_LINE.findall(shown), shown
+    assert "Traceback" not in shown and not [w for w in WARNINGS if w in shown], shown
+
+
+def _notebook(*cells: str) -> Any:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    return nb
+
+
+def _owner(view: Any) -> str:
+    text = view.locator(".gw-sharing-text").inner_text()
+    return text.removeprefix("Read-only: ").split(" owns this gangadir")[0]
