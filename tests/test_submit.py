@@ -206,6 +206,11 @@ def test_bad_input_is_refused_before_anything_is_submitted(ganga: Any) -> None:
     for fn, kwargs, error, pattern in cases:
         with pytest.raises(error, match=pattern):
             submit(fn, **kwargs)
+    # The names a user may choose from, each once (Ganga registers LSF also as "Batch").
+    with pytest.raises(ValueError, match="unknown backend 'Nope'") as unknown:
+        submit(abs, [1, 2], backend="Nope")
+    names = str(unknown.value).split("this Ganga knows: ")[1].split(", ")
+    assert len(names) == len(set(names)) and {"Condor", "Local", "LSF"} <= set(names), names
     assert len(ganga.jobs) == 0, "a refused submit left a job behind"
     staging = Path(ganga.config["Configuration"]["gangadir"], "ganga_widgets")
     assert not staging.exists() or not list(staging.iterdir()), "staged files left behind"

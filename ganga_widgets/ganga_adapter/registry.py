@@ -18,11 +18,13 @@ def gpi() -> Any:
 
 
 def backend_names() -> list[str]:
-    """Names of the backends this Ganga knows (Local, Condor, Slurm, ...)."""
+    """Names of the backends this Ganga knows (Local, Condor, Slurm, ...), each once."""
     from GangaCore.Utility.Plugin import allPlugins
 
     start()
-    return sorted(cls._name for cls in allPlugins.allClasses("backends").values())
+    # A class can be registered under two names: the default batch system's (LSF) is also
+    # "Batch". Its own name is the one Ganga's interface knows it by.
+    return sorted({cls._name for cls in allPlugins.allClasses("backends").values()})
 
 
 def new_backend(spec: Any) -> Any:
