@@ -36,6 +36,17 @@ export class Grid {
     return col >= 0 && col < this.cols && i >= 0 && i < this.codes.length ? i : -1;
   }
 
+  /** The card's content width (its width less borders and padding), whole pixels: the
+   * grid's columns fill it and never pass its edge. 0 while the card is not laid out. */
+  contentWidth() {
+    const style = getComputedStyle(this.root);
+    const px = (/** @type {string} */ v) => parseFloat(v) || 0;
+    const inner = this.root.getBoundingClientRect().width
+      - px(style.borderLeftWidth) - px(style.paddingLeft)
+      - px(style.paddingRight) - px(style.borderRightWidth);
+    return Math.max(0, Math.floor(inner));
+  }
+
   /** Center of cell i relative to the canvas (browser tests click there). @param {number} i */
   cellOffset(i) {
     return {
@@ -63,7 +74,7 @@ export class Grid {
    * @param {Record<string, string>} legend  code -> status
    */
   update(codes, selected, legend) {
-    const width = Math.max(120, this.root.clientWidth - 4 || 600);
+    const width = this.contentWidth() || 600;
     const n = codes.length;
     // Cells shrink as the job grows so the grid stays within ~240 px of height.
     const pitch = Math.max(3, Math.min(14, Math.floor(Math.sqrt((width * 240) / Math.max(n, 1)))));
