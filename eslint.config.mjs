@@ -1,4 +1,6 @@
 // Lint of the widgets' browser views (ganga_widgets/widgets/static/): plain ES modules.
+// An .mjs file, not "type": "module" in package.json: that would make Node load every .js
+// under the clone as an ES module, the venvs' JupyterLab scripts included.
 import js from "@eslint/js";
 import globals from "globals";
 
