@@ -1,5 +1,5 @@
-"""What a notebook's views say about the kernel behind them, in JupyterLab in Chromium: a
-gangadir another Ganga session owns (read-only, then taken over)."""
+"""What a notebook's views say about the kernel behind them, in real browsers: a gangadir
+another Ganga session owns (read-only, then taken over); a kernel restarted under them."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from typing import Any
 import nbformat
 import pytest
 from browser import NOTEBOOK, outputs_text, run_all_cells, wait_all_cells_done
+from conftest import UNTIL_FLAG
 from notebooks import GANGA_LINE, WARNINGS
 from sessions import owner_of
 
 pytestmark = pytest.mark.browser
 
 OUTPUT = NOTEBOOK + " .jp-OutputArea-output"
+APPS = ["lab", "notebook"]
 
 
 def test_a_second_notebook_follows_the_owners_job_read_only_then_takes_over(
@@ -73,6 +75,53 @@ def test_a_second_notebook_follows_the_owners_job_read_only_then_takes_over(
     shown = outputs_text(page)
     assert not GANGA_LINE.findall(shown), shown
     assert "Traceback" not in shown and not [w for w in WARNINGS if w in shown], shown
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_views_of_a_restarted_kernel_say_they_are_not_live_and_stop(
+    app: str, jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    flag = tmp_path / "flag"
+    notebook = tmp_path / "restart.ipynb"
+    code = (
+        "import sys, ganga_widgets\n"
+        "from ganga_widgets import JobWidget, JobTable\n"
+        "g = ganga_widgets.session.gpi()\n"
+        f"app = g.Executable(exe=sys.executable, args=['-c', {UNTIL_FLAG!r}, {str(flag)!r}])\n"
+        "j = g.Job(name='outlives its kernel', application=app, backend=g.Local())\n"
+        "j.submit()\n"
+        "JobWidget(j)"
+    )
+    nbformat.write(_notebook(code, "JobTable()"), notebook)
+    server = jupyter(app, [notebook])
+    page.goto(server.notebook_url(notebook.name))
+    run_all_cells(page)
+    widget, table = page.locator(OUTPUT + " .gw-job"), page.locator(OUTPUT + " .gw-table")
+    expect(widget).to_have_attribute("data-status", "running", timeout=90_000)
+    wait_all_cells_done(page)
+    for view in (widget, table):
+        expect(view).to_have_attribute("data-live", "true")
+    # Idle and live for several beats: a quiet kernel is not taken for a gone one.
+    page.wait_for_timeout(8_000)
+    expect(widget).to_have_attribute("data-live", "true")
+    expect(widget.locator(".gw-saved")).to_have_count(0)
+
+    (session,) = server.api("GET", "sessions")
+    server.api("POST", f"kernels/{session['kernel']['id']}/restart")
+    for view in (widget, table):
+        expect(view).to_have_attribute("data-live", "false", timeout=15_000)
+        expect(view.locator(".gw-saved")).to_contain_text("Not live — no word from the kernel")
+    expect(widget.locator(".gw-saved")).to_contain_text("JobWidget(0)")
+    expect(table.locator(".gw-saved")).to_contain_text("JobTable()")
+    # Its actions are out of reach, its clock stands still.
+    assert widget.locator(".gw-kill").evaluate("b => b.closest('[inert]') !== null")
+    elapsed = widget.locator(".gw-time-elapsed").inner_text()
+    page.wait_for_timeout(2_500)  # the view's own clock ticks each second: it must not
+    assert widget.locator(".gw-time-elapsed").inner_text() == elapsed
+    widget.screenshot(path=str(artifacts / f"restarted-{app}-not-live.png"))
+    flag.touch()
 
 
 def _notebook(*cells: str) -> Any:

@@ -17,6 +17,7 @@ from ..actions import Outcome
 from ..jobdata import status
 from ..kernel import kernel_id
 from ..views import terminal
+from . import heartbeat
 from .assets import static_text
 from .marimo_cells import close_with_cell
 
@@ -31,6 +32,9 @@ class ViewWidget(anywidget.AnyWidget):
     kernel = t.Unicode(kernel_id()).tag(sync=True)
     # Statuses, their order and sets, as Python knows them: the view never restates them.
     vocabulary = t.Dict(status.vocabulary()).tag(sync=True)
+    # The longest the kernel stays silent to an open view: three missed, the view says it is
+    # not live (its kernel restarted or stopped; static/lib/live.js).
+    beat = t.Float(heartbeat.BEAT).tag(sync=True)
     # Another Ganga session owns the gangadir: who, whether it has ended, what the view says
     # at its top ({} while this kernel owns it; see ganga_adapter.sharing).
     sharing = t.Dict().tag(sync=True)
@@ -71,7 +75,18 @@ class ViewWidget(anywidget.AnyWidget):
                 for name, value in changed.items():
                     setattr(self, name, value)
                 self.clock = time.time()
+            self._sent_at = time.monotonic()
         return changed
+
+    _sent_at = 0.0  # time.monotonic() of the last message its views count as a sign of life
+
+    def send(self, content: dict, buffers: Any = None) -> None:
+        super().send(content, buffers)
+        self._sent_at = time.monotonic()
+
+    def last_sent(self) -> float:
+        """When its views last heard from it (a message, or a change of its clock)."""
+        return self._sent_at
 
     def _record(self, seq: Any, name: str, outcome: Outcome, **target: Any) -> dict[str, Any]:
         """Show an action's outcome in the view (``seq``: the view's own number for it)."""
@@ -116,6 +131,7 @@ class ViewWidget(anywidget.AnyWidget):
         delivered, not lost."""
         self._following = True
         self._subscribe()
+        heartbeat.follow(self)
         if refresh:
             self.refresh()
 
@@ -125,6 +141,7 @@ class ViewWidget(anywidget.AnyWidget):
         if self._following:
             self._following = False
             self._unsubscribe()
+            heartbeat.unfollow(self)
         super().close()
         # ipywidgets makes a closed widget's display method None (displaying it raises
         # "'NoneType' object is not callable"): ours opens it anew instead.

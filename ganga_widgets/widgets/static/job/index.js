@@ -7,7 +7,7 @@
 // can, notice, ganga_log, stats, action, clock, vocabulary, sharing (see
 // ganga_widgets/widgets/job.py and widgets/base.py).
 import { h } from "../lib/dom.js";
-import { markSaved, savedCopy } from "../lib/live.js";
+import { markSaved, savedCopy, watchLive } from "../lib/live.js";
 import { sharingNotice } from "../lib/sharing.js";
 import { listen, profiler } from "../lib/profile.js";
 import { actionsPanel } from "./actions.js";
@@ -27,9 +27,12 @@ function render({ model, el }) {
   el.appendChild(root);
 
   const saved = savedCopy(model);
+  const fqid = () => (model.get("summary") || {}).fqid ?? "?";
+  // A live view says so when its kernel goes quiet (restarted, stopped).
+  const liveness = saved ? null : watchLive(model, root, () => `JobWidget(${fqid()})`);
   let clockOffset = 0; // kernel clock minus browser clock, seconds
-  // A saved copy's time stands still where it was saved.
-  const now = () => (saved ? model.get("clock") : Date.now() / 1000 + clockOffset);
+  // A saved copy's time stands still where it was saved; a quiet one's, where it went quiet.
+  const now = () => (saved ? model.get("clock") : (liveness?.now() ?? 0) + clockOffset);
   const sharing = sharingNotice(model, root);
   const header = headerPanel(model, root, now);
   const notice = h("div", "gw-notice");
@@ -74,7 +77,8 @@ function render({ model, el }) {
     "change:notice": drawNotice,
     "change:ganga_log": gangaLog.draw,
     "change:action": actions.drawOutcome,
-    "change:clock": () => { setClock(); header.drawTimes(); },
+    "change:clock": () => { liveness?.heard(); setClock(); header.drawTimes(); },
+    "msg:custom": () => liveness?.heard(), // a beat
     "change:sharing": () => { sharing.draw(); actions.draw(); held.draw(); detail.draw(); },
   };
   const stopListening = listen(model, handlers, profile);
@@ -94,10 +98,7 @@ function render({ model, el }) {
   actions.drawOutcome();
   // Elapsed time ticks here, not by messages from the kernel.
   const timer = saved ? undefined : setInterval(header.drawTimes, 1000);
-  if (saved) {
-    const id = (model.get("summary") || {}).fqid ?? "?";
-    markSaved(model, root, `job ${id}`, `JobWidget(${id})`);
-  }
+  if (saved) markSaved(model, root, `job ${fqid()}`, `JobWidget(${fqid()})`);
   // The grid's width follows the output area's width.
   const resize = new ResizeObserver(counts.drawGrid);
   resize.observe(root);
@@ -106,6 +107,7 @@ function render({ model, el }) {
 
   return () => {
     clearInterval(timer);
+    liveness?.stop();
     resize.disconnect();
     stopListening();
   };

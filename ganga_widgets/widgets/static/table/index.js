@@ -7,7 +7,7 @@
 // vocabulary (see ganga_widgets/widgets/table.py); messages: {type: "patch", rows}.
 import { actionTracker } from "../lib/actions.js";
 import { button, h } from "../lib/dom.js";
-import { markSaved, savedCopy } from "../lib/live.js";
+import { markSaved, savedCopy, watchLive } from "../lib/live.js";
 import { listen, profiler } from "../lib/profile.js";
 import { sharingNotice } from "../lib/sharing.js";
 import { bulkPanel } from "./bulk.js";
@@ -30,9 +30,11 @@ async function render({ model, el, host }) {
   el.appendChild(root);
 
   const saved = savedCopy(model);
+  // A live view says so when its kernel goes quiet (restarted, stopped).
+  const liveness = saved ? null : watchLive(model, root, () => "JobTable()");
   let clockOffset = 0;
-  // A saved copy's time stands still where it was saved.
-  const now = () => (saved ? model.get("clock") : Date.now() / 1000 + clockOffset);
+  // A saved copy's time stands still where it was saved; a quiet one's, where it went quiet.
+  const now = () => (saved ? model.get("clock") : (liveness?.now() ?? 0) + clockOffset);
   /** @param {Partial<import("../lib/types.js").Query>} changes */
   function query(changes) {
     model.send({ type: "query", ...(model.get("query") || {}), ...changes });
@@ -102,12 +104,16 @@ async function render({ model, el, host }) {
     "change:sharing": () => { sharing.draw(); bulk.draw(); },
     "change:action": outcome.draw,
     "change:detail": drawDetail,
-    "change:clock": () => { clockOffset = model.get("clock") - Date.now() / 1000; },
+    "change:clock": () => {
+      liveness?.heard();
+      clockOffset = model.get("clock") - Date.now() / 1000;
+    },
   };
   const profile = profiler("table");
   const stopListening = listen(model, {
     ...handlers,
     "msg:custom": (/** @type {any} */ msg) => {
+      liveness?.heard(); // a patch, or a beat
       if (msg && msg.type === "patch") rows.patch(msg.rows || []);
     },
   }, profile);
@@ -125,6 +131,7 @@ async function render({ model, el, host }) {
 
   return () => {
     clearInterval(timer);
+    liveness?.stop();
     filters.stop();
     if (detailAbort) detailAbort.abort();
     stopListening();
