@@ -54,20 +54,40 @@ venv_for() {
   echo "$ROOT/.venv-$1"
 }
 
+# Run "$@" with its output held back: shown (on stderr) only if it fails.
+quietly() {
+  local log status=0
+  log=$(mktemp)
+  "$@" >"$log" 2>&1 || status=$?
+  if [ "$status" != 0 ]; then
+    cat "$log" >&2
+    echo "[ganga_widgets] error: exit status $status from: $*" >&2
+  fi
+  rm -f "$log"
+  return "$status"
+}
+
 # Create the venv of interpreter $1 if needed and install the package into it with the
-# extras $2 ("[demo]", "[test]") and any further requirements ("htcondor>=24,<25").
-# Prints nothing but progress; the venv is "$(venv_for X.Y)".
+# extras $2 ("[demo]", "[test]") and any further requirements ("htcondor>=24,<25"), unless
+# it holds them already (scripts/venv_ready.py). Prints a line for each step it takes; pip's
+# own output only if pip fails. The venv is "$(venv_for X.Y)".
 ensure_venv() {
   local python=$1 extras=$2 venv
   shift 2
   venv=$(venv_for "$(version_of "$python")")
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" "$ROOT/scripts/venv_ready.py" "$extras" "$@"
+  then
+    return 0
+  fi
+  local pip=("$venv/bin/python" -m pip install --quiet --disable-pip-version-check)
   if [ ! -x "$venv/bin/python" ]; then
     echo "[ganga_widgets] creating $venv with $python"
-    "$python" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    quietly "$python" -m venv "$venv"
+    quietly "${pip[@]}" --upgrade pip
   fi
   echo "[ganga_widgets] installing the package$extras${*:+ with $*} into $venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT$extras" "$@"
+  quietly "${pip[@]}" -e "$ROOT$extras" "$@"
+  "$venv/bin/python" "$ROOT/scripts/venv_ready.py" --record
 }
 
 # Run as root, or through sudo when available.
