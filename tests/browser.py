@@ -236,6 +236,63 @@ def outputs_text(page: Any) -> str:
     return page.locator(NOTEBOOK + " .jp-OutputArea-output").all_inner_texts().__str__()
 
 
+# What of a view passes its own box or the output's right edge, or needs a sideways scroll:
+# a list of sentences, empty when it all fits. Its argument: a selector of the output that
+# holds the view (looked for up its ancestors, across a shadow root's host).
+_OVERFLOW = """(root, output) => {
+  const described = (e) => e.tagName.toLowerCase()
+    + (typeof e.className === "string" && e.className
+      ? "." + e.className.trim().split(/\\s+/).join(".") : "")
+    + ` "${(e.textContent || "").trim().slice(0, 30)}"`;
+  const box = root.getBoundingClientRect();
+  const found = [];
+  let edge = root;
+  while (edge && !(edge instanceof Element && edge.matches(output))) {
+    edge = edge.parentNode || edge.host;
+  }
+  const right = edge && edge.getBoundingClientRect().right;
+  if (!edge) found.push(`no ${output} around the view`);
+  else if (box.right > right + 0.5) found.push(`the view ends at ${box.right}, past ${right}`);
+  for (const e of [root, ...root.querySelectorAll("*")]) {
+    if (e.scrollWidth > e.clientWidth + 0.5 && getComputedStyle(e).overflowX !== "visible") {
+      found.push(`${described(e)} scrolls sideways: ${e.scrollWidth} px in ${e.clientWidth}`);
+    }
+    const r = e.getBoundingClientRect();
+    if ((r.width || r.height) && (r.left < box.left - 0.5 || r.right > box.right + 0.5)) {
+      found.push(`${described(e)} spans ${r.left}-${r.right}, out of ${box.left}-${box.right}`);
+    }
+  }
+  return found;
+}"""
+
+
+def assert_fits(view: Any, output: str, timeout: float = 10) -> None:
+    """Nothing of ``view`` (a locator) passes its box or the right edge of the output that
+    holds it (``output``, a selector), and nothing in it scrolls sideways. A page just resized
+    lays out again: it is asked until it fits, for ``timeout`` seconds at most."""
+    deadline = time.monotonic() + timeout
+    while (found := view.evaluate(_OVERFLOW, output)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not found, "\n".join(found[:20])
+
+
+def assert_shown_whole(page: Any, element: Any) -> None:
+    """``element`` (a locator: a menu, a popup) is inside the window and on top of whatever
+    is there: its corners are its own, not clipped by a box around it or covered."""
+    box = element.bounding_box()
+    view = page.viewport_size
+    assert box and box["x"] >= 0 and box["y"] >= 0, box
+    assert box["x"] + box["width"] <= view["width"], (box, view)
+    assert box["y"] + box["height"] <= view["height"], (box, view)
+    hidden = element.evaluate("""e => {
+      const r = e.getBoundingClientRect(), at = e.getRootNode();
+      return [[r.left + 2, r.top + 2], [r.right - 2, r.top + 2], [r.left + 2, r.bottom - 2],
+              [r.right - 2, r.bottom - 2]]
+        .filter(([x, y]) => !e.contains(at.elementFromPoint(x, y)));
+    }""")
+    assert not hidden, f"corners of the element not shown: {hidden}"
+
+
 @contextmanager
 def _serving(command: list[str], env: dict[str, str], cwd: Path, log: Path,
              said: str, probe: bool) -> Iterator[str]:  # fmt: skip

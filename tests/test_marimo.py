@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import marimo_server
+from browser import assert_fits, marimo_server
 from conftest import ROOT, wait_until
 from test_browser import _processes_with
 
@@ -169,17 +169,21 @@ def test_a_re_run_cells_old_widget_is_closed_and_unsubscribed_in_marimo(
 def test_the_marimo_example_runs_a_submit_and_shows_it_in_its_table(
     page: Any, tmp_path: Path, artifacts: Path
 ) -> None:
-    """examples/marimo_jobs.py served by ``marimo run``: submit()'s handle shows as a live
-    JobWidget to completed, and the JobTable lists the job."""
+    """examples/marimo_jobs.py served by ``marimo run`` in a narrow window: submit()'s
+    handle shows as a live JobWidget to completed, and the JobTable lists the job and fits."""
     from playwright.sync_api import expect
 
     notebook = tmp_path / "marimo_jobs.py"
     notebook.write_text((ROOT / "examples" / "marimo_jobs.py").read_text())
     with marimo_server("run", tmp_path / "marimo", notebook) as url:
+        page.set_viewport_size({"width": 660, "height": 900})  # a narrow window
         page.goto(url)
         run = page.locator(JOB).first
         expect(run).to_have_attribute("data-status", "completed", timeout=180_000)
         expect(run.locator(".gw-name")).to_have_text("marimo")
-        row = page.locator('marimo-anywidget .gw-table tr[data-id="0"]')
+        table = page.locator("marimo-anywidget .gw-table")
+        row = table.locator('tr[data-id="0"]')
         expect(row).to_have_attribute("data-status", "completed", timeout=30_000)
+        assert_fits(table, ".output-area")
+        table.screenshot(path=str(artifacts / "marimo-table.png"))
         page.screenshot(path=str(artifacts / "marimo-example.png"), full_page=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import voila_server
+from browser import assert_fits, voila_server
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -22,12 +22,14 @@ def test_the_voila_dashboard_renders_a_live_table_that_filters_and_resubmits(
     notebook = tmp_path / "dashboard.ipynb"
     shutil.copy(ROOT / "examples" / "dashboard.ipynb", notebook)
     with voila_server(tmp_path / "voila", notebook) as url:
+        page.set_viewport_size({"width": 620, "height": 900})  # a narrow dashboard
         page.goto(url)
         table = page.locator(".gw-table")
         # Voilà shows the page once every cell has run (they wait for the jobs to end)
         expect(table).to_have_attribute("data-total", "10", timeout=180_000)
         expect(page.get_by_text("ganga_widgets.start()")).not_to_be_visible()  # no code shown
         expect(table.locator(".gw-summary")).to_contain_text("10 jobs")
+        assert_fits(table, ".jp-OutputArea-output")
         table.screenshot(path=str(artifacts / "voila-all.png"))
 
         table.locator('.gw-status-filter .gw-chip[data-value="failed"]').click()
@@ -41,7 +43,8 @@ def test_the_voila_dashboard_renders_a_live_table_that_filters_and_resubmits(
         # Resubmit from a row: the job runs again, and fails again as its code does.
         first = rows.first
         job_id = first.get_attribute("data-id")
-        first.locator(".gw-resubmit").click()
+        first.locator(".gw-menu-button").click()
+        table.locator(".gw-menu .gw-resubmit").click()
         status = table.locator(".gw-bulk .gw-action-status")
         expect(status).to_contain_text("resubmitted", timeout=60_000)
         resubmitted = table.locator(f'tr.gw-row[data-id="{job_id}"]')

@@ -133,6 +133,7 @@ async function render({ model, el, host }) {
     clearInterval(timer);
     liveness?.stop();
     filters.stop();
+    rows.stop();
     if (detailAbort) detailAbort.abort();
     stopListening();
   };
