@@ -493,13 +493,12 @@ def test_a_second_session_on_the_gangadir_refuses_actions_and_leaves_the_owners_
         assert line, "the owner's job never ran"
         job_id, program = (int(x) for x in line.split()[1:])
 
-        with pytest.warns(RuntimeWarning, match="another Ganga session uses this gangadir"):
-            ganga_widgets.start(gangadir=str(gangadir), console=False)
+        assert ganga_widgets.start(gangadir=str(gangadir), console=False).read_only
         widget = _widget(session.gpi().jobs(job_id))
         for action in ("kill", "resubmit"):
             outcome = widget.run_action(action)
             assert outcome["state"] == "refused", outcome
-            assert "another Ganga session on this gangadir" in outcome["message"], outcome
+            assert "read-only here" in outcome["message"], outcome
         assert pid_alive(program), "a refused kill must touch nothing"
 
         flag.touch()  # the owner's job ends as it would have: completed, seen by its owner
