@@ -3,7 +3,9 @@ marimo is idle or busy, buttons that act, and a re-run cell's old widget closed 
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import textwrap
 import uuid
 from pathlib import Path
@@ -72,8 +74,9 @@ def _notebook(path: Path, token: str, flags: Path) -> Path:
 
 
         @app.cell
-        def count(dispatcher, k, mo, w):
-            mo.md(f"subscriptions: {{dispatcher().listener_count()}} · view {{w.model_id}}")
+        def count(dispatcher, k, mo, os, w):
+            mo.md(f"subscriptions: {{dispatcher().listener_count()}} · view {{w.model_id}}"
+                  f" · kernel {{os.getpid()}}")
             return
 
 
@@ -97,8 +100,8 @@ def _count(page: Any) -> Any:
 def test_a_local_jobs_widget_goes_live_to_completed_and_kill_works_in_marimo(
     mode: str, page: Any, tmp_path: Path, artifacts: Path
 ) -> None:
-    """Both views update while marimo is busy in a later cell; once it is idle, Kill from a
-    view ends its job."""
+    """Both views update while marimo is busy in a later cell, and stay live; once it is
+    idle, Kill from a view ends its job; the kernel stopped, the views say they are not live."""
     from playwright.sync_api import expect
 
     token, flags = f"gw-marimo-{uuid.uuid4().hex}", tmp_path / "flags"
@@ -111,7 +114,11 @@ def test_a_local_jobs_widget_goes_live_to_completed_and_kill_works_in_marimo(
         expect(sleeps).to_have_attribute("data-status", "running", timeout=60_000)
         wait_until(lambda: _processes_with(token), 30, "the sleeping job's process")
 
-        (flags / "done").write_text("")  # marimo is busy in the last cell all along
+        # marimo is busy in the last cell all along: the views still hear from the kernel
+        page.wait_for_timeout(8_000)
+        for view in (waits, sleeps):
+            expect(view).to_have_attribute("data-live", "true")
+        (flags / "done").write_text("")
         expect(waits).to_have_attribute("data-status", "completed", timeout=60_000)
         expect(waits.locator(".gw-name")).to_have_text("waits")
         page.screenshot(path=str(artifacts / f"marimo-{mode}-busy.png"), full_page=True)
@@ -123,6 +130,15 @@ def test_a_local_jobs_widget_goes_live_to_completed_and_kill_works_in_marimo(
         expect(sleeps).to_have_attribute("data-status", "killed", timeout=30_000)
         wait_until(lambda: not _processes_with(token), 60, "the killed job's process to be gone")
         expect(sleeps.locator(".gw-kill")).to_be_disabled()
+
+        # The kernel's process dies: each view says within seconds that it is not live.
+        kernel = re.search(r"kernel (\d+)", _count(page).first.inner_text())
+        assert kernel, _count(page).first.inner_text()
+        os.kill(int(kernel.group(1)), signal.SIGKILL)
+        for view in (waits, sleeps):
+            expect(view).to_have_attribute("data-live", "false", timeout=15_000)
+            expect(view.locator(".gw-saved")).to_contain_text("no word from the kernel")
+        page.screenshot(path=str(artifacts / f"marimo-{mode}-kernel-gone.png"), full_page=True)
 
 
 def test_a_re_run_cells_old_widget_is_closed_and_unsubscribed_in_marimo(

@@ -1,15 +1,18 @@
 """examples/dashboard.ipynb served by Voilà, as ``voila examples/dashboard.ipynb`` does, in
-Debian's Chromium: the JobTable is live, filters, and acts."""
+Debian's Chromium: the JobTable is live, filters, and acts, and says when its kernel is gone."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browser import assert_fits, voila_server
 from conftest import ROOT
+from test_browser import _processes_with
 
 pytestmark = pytest.mark.browser
 
@@ -50,3 +53,14 @@ def test_the_voila_dashboard_renders_a_live_table_that_filters_and_resubmits(
         resubmitted = table.locator(f'tr.gw-row[data-id="{job_id}"]')
         expect(resubmitted).to_have_attribute("data-status", "failed", timeout=60_000)
         table.screenshot(path=str(artifacts / "voila-resubmitted.png"))
+
+        # Its kernel dies (its connection file is in this server's own directories): the
+        # dashboard says within seconds that it is not live.
+        expect(table).to_have_attribute("data-live", "true")
+        kernels = _processes_with(str(tmp_path / "voila"))
+        assert kernels, "the dashboard's kernel"
+        for pid in kernels:
+            os.kill(pid, signal.SIGKILL)
+        expect(table).to_have_attribute("data-live", "false", timeout=15_000)
+        expect(table.locator(".gw-saved")).to_contain_text("Not live — no word from the kernel")
+        table.screenshot(path=str(artifacts / "voila-kernel-gone.png"))
