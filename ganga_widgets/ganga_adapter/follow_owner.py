@@ -65,9 +65,9 @@ class Follower:
             job = jobs[job_id]
             if objects.is_loaded(job) and _is_local(job):
                 changed |= self._read_local_status(job)
+        now = _registry_objects()
         for job_id in changed:
-            job = _registry_objects().get(job_id)
-            dispatcher().notify(job_id, None, job)
+            dispatcher().notify(job_id, None, now.get(job_id))  # None: removed
 
     def catch_up(self) -> None:
         """Read every job the owner saved since this session last read it (before taking
