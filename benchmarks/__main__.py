@@ -58,6 +58,7 @@ BENCHMARKS: dict[str, Benchmark] = {
         [], ["--sizes", "1", "3", "--repeats", "1", "--results"], False, tiny_limit=240
     ),
     "registry_write": Benchmark([], ["--sizes", "120", "--rewrites", "1"], False),
+    "follow_owner": Benchmark([], ["--sizes", "20", "--seconds", "4"], False),
     "condor_updates": Benchmark(
         [],
         ["--repeats", "1", "--sleep", "0.5", "--big", "3", "--deadline", "120"],

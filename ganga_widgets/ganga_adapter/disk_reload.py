@@ -11,20 +11,10 @@ caught mid-write is simply read again at the next look.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 DATA = "data"  # the file of a job, and of each subjob, in Ganga's LocalXML repository
 SUBJOB_INDEX = "subjobs.idx"
-
-
-@dataclass(frozen=True)
-class OnDisk:
-    """What changes when the owner saves a job: its file and its subjobs' index are
-    replaced (a new inode), or at least rewritten."""
-
-    data: tuple[int, int, int] | None
-    index: tuple[int, int, int] | None
 
 
 def signature(path: str) -> tuple[int, int, int] | None:
@@ -40,12 +30,6 @@ def _repository() -> Any:
     from GangaCore.Core.GangaRepository import getRegistry
 
     return getRegistry("jobs").repository
-
-
-def on_disk(job_id: int) -> OnDisk:
-    """The signature of a job's files now (two stats)."""
-    data = _repository().get_fn(job_id)
-    return OnDisk(signature(data), signature(os.path.join(os.path.dirname(data), SUBJOB_INDEX)))
 
 
 def ids_on_disk() -> set[int] | None:

@@ -1,12 +1,14 @@
 """A read-only session follows the owner's jobs from what reaches disk.
 
-Each pass (every second, from ``sharing``'s thread) looks at the files of the jobs that
-matter now: those a view follows and those still active, plus a slice of the others in
-turn. A job the owner has saved since is read again in place (``disk_reload``); a job it
-created is added, one it removed dropped. The status files Local jobs write as they start
-and end are read too: they say "running" or "ended" long before the owner's Ganga saves its
-view of it. Every change goes to the dispatcher, as the status hook's do in the owner.
-Bounded: a few stats per followed job, ``SWEEP`` other jobs and ``RELOADS`` reads a pass.
+Each pass (every second, from ``sharing``'s thread) stats each job's file: every job a view
+follows or that is still active, and up to ``SWEEP`` others in turn (the owner writes a
+job's own file last, after its subjobs' and their index, whatever changed). A job the owner
+has saved since is read again in place (``disk_reload``), before any job this session read
+only from an older index; a job it created is added, one it removed dropped. The status
+files Local jobs write as they start and end are read too: they say "running" or "ended"
+before the owner's Ganga saves its view of it. Every change goes to the dispatcher, as the
+status hook's do in the owner. Bounded: one stat a job, ``RELOADS + CATCH_UP`` reads a
+pass.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from ..dispatcher import dispatcher
 from ..jobdata.status import ACTIVE
 from . import disk_reload, local_status, objects
 
-SWEEP = 200  # jobs neither followed nor active looked at per pass: 5,000 in 25 s
-RELOADS = 50  # jobs read again per pass at most (most urgent first)
+SWEEP = 2000  # jobs neither followed nor active looked at per pass: 10,000 in 5 s
+RELOADS = 50  # jobs saved since this session read them, read again per pass at most
+# Jobs this session knows only from an index older than their file (the owner changed them
+# before this session started), read per pass: a catch-up in the background (~10 ms each).
+CATCH_UP = 10
 
 Key = tuple[int, "int | None"]
 
@@ -28,7 +33,7 @@ Key = tuple[int, "int | None"]
 class Follower:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seen: dict[int, disk_reload.OnDisk] = {}  # files as last read into the job
+        self._seen: dict[int, Any] = {}  # each job's file as last read into it
         self._local: dict[Key, tuple[Any, local_status.LocalStatus | None]] = {}
         self._sweep_at = 0  # where the next slice of other jobs starts
 
@@ -42,40 +47,60 @@ class Follower:
 
     # -- a pass -------------------------------------------------------------------------------
 
-    def step(self) -> None:
-        """Look at what changed on disk once, and tell the dispatcher."""
-        jobs = _registry_objects()
+    def step(self) -> int:
+        """Look at what changed on disk once, and tell the dispatcher. Returns how many jobs
+        are left to catch up with (see ``CATCH_UP``)."""
+        repository = _repository()
+        jobs = dict(repository.objects)
         changed = self._jobs_added_or_removed(jobs)
         followed = dispatcher().followed()
-        urgent = [i for i in sorted(jobs) if i in followed or _active(jobs[i])]
+        loaded = repository._fully_loaded
+        ids = sorted(jobs)
+        urgent = [i for i in ids if i in followed or _active(jobs[i], loaded.get(i) is jobs[i])]
         chosen = set(urgent)
-        others = [i for i in sorted(jobs) if i not in chosen]
+        others = [i for i in ids if i not in chosen]
         if self._sweep_at >= len(others):
             self._sweep_at = 0
         sweep = others[self._sweep_at : self._sweep_at + SWEEP]
         self._sweep_at += SWEEP
-        reloads = 0
+        saved, stale = [], []  # saved since read, most urgent first; never read since saved
         for job_id in urgent + sweep:
-            if reloads >= RELOADS:
-                break
-            if self._read_if_saved(job_id, jobs[job_id]):
-                reloads += 1
+            path = repository.get_fn(job_id)
+            now = disk_reload.signature(path)
+            seen = self._seen.get(job_id)
+            if seen is None:
+                if _older_than_file(repository, job_id, jobs[job_id], loaded, path):
+                    stale.append((job_id, now))
+                else:
+                    self._seen[job_id] = now
+            elif seen != now:
+                saved.append((job_id, now))
+        for job_id, now in saved[:RELOADS] + stale[:CATCH_UP]:
+            if disk_reload.reload(job_id):
+                self._seen[job_id] = now
                 changed.add(job_id)
         for job_id in urgent:
             job = jobs[job_id]
-            if objects.is_loaded(job) and _is_local(job):
+            if loaded.get(job_id) is job and _is_local(job):
                 changed |= self._read_local_status(job)
-        now = _registry_objects()
+        now_jobs = repository.objects
         for job_id in changed:
-            dispatcher().notify(job_id, None, now.get(job_id))  # None: removed
+            dispatcher().notify(job_id, None, now_jobs.get(job_id))  # None: removed
+        return max(0, len(stale) - CATCH_UP)
 
     def catch_up(self) -> None:
         """Read every job the owner saved since this session last read it (before taking
         over: Ganga's monitoring must start from the owner's last word)."""
-        jobs = _registry_objects()
+        repository = _repository()
+        jobs = dict(repository.objects)
         self._jobs_added_or_removed(jobs)
         for job_id, job in jobs.items():
-            self._read_if_saved(job_id, job)
+            path = repository.get_fn(job_id)
+            now = disk_reload.signature(path)
+            seen = self._seen.get(job_id)
+            older = _older_than_file(repository, job_id, job, repository._fully_loaded, path)
+            if (seen is None and older) or (seen is not None and seen != now):
+                disk_reload.reload(job_id)
 
     def _jobs_added_or_removed(self, jobs: dict[int, Any]) -> set[int]:
         on_disk = disk_reload.ids_on_disk()
@@ -90,23 +115,8 @@ class Follower:
             self._seen.pop(job_id, None)
             changed.add(job_id)
         if changed:
-            jobs.update(_registry_objects())
+            jobs.update(_repository().objects)
         return changed
-
-    def _read_if_saved(self, job_id: int, job: Any) -> bool:
-        """Read the job again if the owner saved it since (True if it was read)."""
-        now = disk_reload.on_disk(job_id)
-        seen = self._seen.get(job_id)
-        if seen is None:  # first look: is what this session holds older than the file?
-            if not _older_than_file(job_id, job):
-                self._seen[job_id] = now
-                return False
-        elif seen == now:
-            return False
-        if disk_reload.reload(job_id):
-            self._seen[job_id] = now
-            return True
-        return False
 
     def _read_local_status(self, job: Any) -> set[int]:
         """Read the status files of a Local job's active (sub)jobs that changed; the job's id
@@ -131,34 +141,35 @@ class Follower:
         return {job.id} if changed else set()
 
 
-def _registry_objects() -> dict[int, Any]:
+def _repository() -> Any:
     from GangaCore.Core.GangaRepository import getRegistry
 
-    return dict(getRegistry("jobs").repository.objects)
+    return getRegistry("jobs").repository
 
 
-def _active(job: Any) -> bool:
-    entry = objects.index_entry(job)
-    status = entry.get("status") if entry is not None else getattr(job, "status", None)
-    return status in ACTIVE
+def _active(job: Any, loaded: bool) -> bool:
+    """Whether the job is active as this session last read it (its index, if not loaded)."""
+    if loaded:
+        return job.status in ACTIVE
+    entry = job._index_cache_dict
+    return isinstance(entry, dict) and entry.get("status") in ACTIVE
 
 
 def _is_local(job: Any) -> bool:
     return getattr(job.backend, "_name", "") == "Local"
 
 
-def _older_than_file(job_id: int, job: Any) -> bool:
+def _older_than_file(
+    repository: Any, job_id: int, job: Any, loaded: dict[int, Any], path: str
+) -> bool:
     """Whether the job's file was saved after this session read it (loaded: its file then;
     listed only: its index entry, which Ganga writes when it creates the job and when a
     session ends)."""
-    from GangaCore.Core.GangaRepository import getRegistry
-
-    repository = getRegistry("jobs").repository
     try:
-        saved = os.stat(repository.get_fn(job_id)).st_ctime
+        saved = os.stat(path).st_ctime
     except OSError:
         return False
-    if objects.is_loaded(job):
+    if loaded.get(job_id) is job:
         return saved != repository._load_timestamp.get(job_id)
     return saved > repository._cache_load_timestamp.get(job_id, 0)
 

@@ -8,7 +8,7 @@ owner's later saves. Here such a session is a read-only follower instead:
 - when the owner's session ends, it can take over (``take_over``): Ganga's monitoring runs
   here from then on;
 - an owner followed by another session saves job changes every ``SAVE_WHILE_FOLLOWED``
-  seconds instead of Ganga's 30, so the follower sees them soon.
+  second instead of Ganga's 30 s, so the follower sees them soon.
 Sessions are known by Ganga's session files (``<gangadir>/repository/<user>/LocalXML/6.0/
 sessions/<host>.<time>.PID.<pid>.session``): a session that ends removes its own, and
 Ganga removes one left by a session that died once it has not been renewed for 45 s.
@@ -31,7 +31,7 @@ log = logging.getLogger("ganga_widgets")
 
 LOOK_EVERY = 1.0  # seconds between two passes of the thread (the follower's pace)
 SESSIONS_EVERY = 2.0  # seconds between two looks at the sessions on the gangadir
-SAVE_WHILE_FOLLOWED = 2.0
+SAVE_WHILE_FOLLOWED = 1.0
 
 
 @dataclass(frozen=True)
