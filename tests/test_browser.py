@@ -148,6 +148,15 @@ def test_the_quickstart_widget_follows_its_job_to_the_end_while_the_kernel_idles
     expect(widget.locator(".gw-failures")).to_contain_text("giving up, bad input")
     expect(widget.locator(".gw-badge")).to_have_text("failed")
     assert widget.locator(".gw-grid").bounding_box()["height"] > 0
+    # The grid ends within the card's content box, whatever the count of subjobs (sized from
+    # a width with the card's padding in, its last column was clipped at 1,000 subjobs).
+    past = widget.evaluate("""r => {
+        const style = getComputedStyle(r), card = r.getBoundingClientRect();
+        const edge = card.right - parseFloat(style.borderRightWidth)
+            - parseFloat(style.paddingRight);
+        return r.querySelector('.gw-grid').getBoundingClientRect().right - edge;
+    }""")
+    assert past <= 0, f"the subjob grid passes the card's content edge by {past} px"
 
     # Select subjob 3 in the grid: its stderr shows in the detail panel.
     widget.locator(".gw-grid").click(position=widget.evaluate("r => r.__gwGrid.cellOffset(3)"))
