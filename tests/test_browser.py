@@ -14,6 +14,8 @@ import nbformat
 import pytest
 from browser import (
     NOTEBOOK,
+    assert_fits,
+    assert_shown_whole,
     jupyter_server,
     outputs_text,
     run_all_cells,
@@ -322,7 +324,8 @@ def test_a_submit_notebook_shows_the_run_live_and_its_failed_call(
 
 
 def _table_notebook(path: Path, token: str) -> Path:
-    """12 new jobs, 2 failed ones and one that runs for minutes, then the dashboard."""
+    """12 new jobs, 2 failed ones (one of 3 subjobs) and one that runs for minutes, then the
+    dashboard."""
     return _write_notebook(
         path,
         nbformat.v4.new_code_cell(
@@ -337,6 +340,7 @@ def _table_notebook(path: Path, token: str) -> Path:
             "drafts = [job(f'draft-{i}', 'pass') for i in range(12)]\n"
             "drafts[0].name = '<img src=x onerror=\"window.pwned=3\">draft'\n"
             "bad = [job(f'bad-{i}', 'raise SystemExit(4)') for i in range(2)]\n"
+            "bad[1].splitter = g.ArgSplitter(args=[['-c', 'raise SystemExit(4)']] * 3)  # a bar\n"
             f"long = job('long', 'import time; time.sleep(600)  # {token}')\n"
             "for j in bad + [long]:\n"
             "    j.submit()\n"
@@ -347,15 +351,23 @@ def _table_notebook(path: Path, token: str) -> Path:
     )
 
 
+# Laptop windows, the narrowest last. JupyterLab as it opens, its file browser beside the
+# notebook; Notebook 7 has no side panel: a window narrow enough to leave its output ~550 px.
+WINDOWS = {"lab": [(1280, 800), (1024, 768)], "notebook": [(640, 768)]}
+OUTPUT = ".jp-OutputArea-output"
+
+
 @pytest.mark.parametrize("app", APPS)
 def test_the_table_filters_opens_a_job_and_kills_from_a_row(
     app: str, jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
 ) -> None:
+    """In laptop windows every column a user needs and every row's menu of actions is in the
+    table, with no sideways scroll; the menu is used by keyboard."""
     from playwright.sync_api import expect
 
     token = f"gw-table-{uuid.uuid4().hex}"
     _run_all(jupyter, page, app, _table_notebook(tmp_path / "table.ipynb", token))
-    table = page.locator(NOTEBOOK + " .jp-OutputArea-output .gw-table")
+    table = page.locator(NOTEBOOK + f" {OUTPUT} .gw-table")
     expect(table).to_be_visible(timeout=90_000)
     wait_all_cells_done(page)
     expect(table).to_have_attribute("data-total", "15")
@@ -365,7 +377,17 @@ def test_the_table_filters_opens_a_job_and_kills_from_a_row(
     expect(table.locator(".gw-summary")).to_contain_text("15 jobs")
     expect(table.locator(".gw-page")).to_contain_text("page 1 of 2")
     assert table.locator("img").count() == 0 and page.evaluate("window.pwned") is None
-    table.screenshot(path=str(artifacts / f"table-{app}-all.png"))
+    for width, height in WINDOWS[app]:
+        page.set_viewport_size({"width": width, "height": height})
+        if app == "lab":
+            expect(page.locator("#filebrowser")).to_be_visible()
+        assert_fits(table, OUTPUT)
+        # each value shown once: in its column, or on the name's second line
+        for key in ("application", "backend", "submitted", "duration"):
+            shown = [long_row.locator(f".gw-{at}-{key}").is_visible() for at in ("col", "folded")]
+            assert shown.count(True) == 1, (key, width, shown)
+        table.screenshot(path=str(artifacts / f"table-{app}-{width}.png"))
+        page.screenshot(path=str(artifacts / f"table-{app}-{width}-window.png"))
 
     # Filter by a status chip, then clear it.
     table.locator('.gw-status-filter .gw-chip[data-value="failed"]').click()
@@ -377,23 +399,78 @@ def test_the_table_filters_opens_a_job_and_kills_from_a_row(
     table.locator('.gw-status-filter .gw-chip[data-value="failed"]').click()
     expect(table).to_have_attribute("data-total", "15")
 
-    # Open: the job's own widget view inside the table.
-    long_row.locator(".gw-open").click()
+    # The last row's menu, by mouse: whole on screen above the rest; a click elsewhere shuts it.
+    menu = table.locator(".gw-menu")
+    table.locator("tr.gw-row").last.locator(".gw-menu-button").click()
+    expect(menu).to_be_visible()
+    assert_shown_whole(page, menu)
+    expect(menu.locator(".gw-kill")).to_have_attribute("aria-disabled", "true")
+    expect(menu.locator(".gw-kill")).to_have_attribute("title", re.compile("Nothing to kill"))
+    page.screenshot(path=str(artifacts / f"table-{app}-menu.png"))
+    table.locator(".gw-summary").click()
+    expect(menu).to_be_hidden()
+
+    # By keyboard: Enter opens the long job's menu on its first item; keys move, wrap, and
+    # Escape gives the focus back.
+    trigger = long_row.locator(".gw-menu-button")
+    trigger.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_be_visible()
+    expect(trigger).to_have_attribute("aria-expanded", "true")
+    expect(menu.get_by_role("menuitem")).to_have_count(4)
+    expect(menu.locator(".gw-open")).to_be_focused()
+    expect(menu.locator(".gw-resubmit")).to_have_attribute("aria-disabled", "true")
+    page.keyboard.press("End")
+    expect(menu.locator(".gw-remove")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(menu.locator(".gw-open")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(trigger).to_be_focused()
+    expect(trigger).to_have_attribute("aria-expanded", "false")
+
+    # Open (ArrowDown opens the menu too): the job's own widget view inside the table.
+    page.keyboard.press("ArrowDown")
+    expect(menu.locator(".gw-open")).to_be_focused()
+    page.keyboard.press("Enter")
     detail = table.locator(".gw-detail-view .gw-job")
     expect(detail).to_have_attribute("data-status", "running", timeout=30_000)
     expect(detail.locator(".gw-name")).to_have_text("long")
 
-    # Kill from the row, after its confirmation: the process ends, row and detail say so.
+    # Kill, after its confirmation: the process ends, row and detail say so.
     wait_until(lambda: _processes_with(token), 30, "the job's process")
-    long_row.locator(".gw-kill").click()
+    trigger.focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    expect(menu.locator(".gw-kill")).to_be_focused()
+    page.keyboard.press("Enter")
     confirm = table.locator(".gw-bulk .gw-confirm")  # the table's, not the opened job's
     expect(confirm).to_contain_text('Kill job 14 "long"?')
-    confirm.locator(".gw-danger").click()
+    expect(confirm.locator(".gw-danger")).to_be_focused()
+    assert_fits(table, OUTPUT)
+    page.keyboard.press("Enter")
     expect(long_row).to_have_attribute("data-status", "killed", timeout=30_000)
     expect(table.locator(".gw-bulk .gw-action-status")).to_contain_text("killed 1 job (14)")
     expect(detail).to_have_attribute("data-status", "killed", timeout=30_000)
     wait_until(lambda: not _processes_with(token), 60, "the job's process to be gone")
+    assert_fits(table, OUTPUT)
     table.screenshot(path=str(artifacts / f"table-{app}-killed.png"))
+
+    # docs/images/job-table.png: a wider window, tall enough for the whole table, and the
+    # menu of a failed job open.
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    assert_fits(table, OUTPUT)
+    table.locator('tr[data-id="13"] .gw-menu-button').click()
+    expect(menu.locator(".gw-resubmit")).not_to_have_attribute("aria-disabled", "true")
+    table.screenshot(path=str(artifacts / f"job-table-{app}.png"))
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+
+    # A column header is a button: Enter sorts by it.
+    table.locator("th.gw-col-name .gw-sort").focus()
+    page.keyboard.press("Enter")
+    expect(table.locator("th.gw-col-name")).to_have_attribute("aria-sort", "ascending")
+    expect(table.locator("tr.gw-row").first).to_have_attribute("data-id", "0")  # "<img..."
 
 
 SERVER_VENV = Path(os.environ.get("GW_SERVER_VENV", ROOT / ".venv-server"))
