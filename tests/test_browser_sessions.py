@@ -27,18 +27,13 @@ def test_a_second_notebook_follows_the_owners_job_read_only_then_takes_over(
     gangadir, flag = tmp_path / "gangadir", tmp_path / "flag"
     with owner_of(gangadir, flag, tmp_path / "owner-home") as owner:
         job_id = owner.next_job()
-        notebook = tmp_path / "second.ipynb"
         code = (
             f"import ganga_widgets\nganga_widgets.start(gangadir={str(gangadir)!r})\n"
             f"ganga_widgets.JobWidget({job_id})"
         )
-        nbformat.write(_notebook(code, "ganga_widgets.JobTable()"), notebook)
-        server = jupyter("lab", [notebook])
-        page.goto(server.notebook_url(notebook.name))
-        run_all_cells(page)
-        widget, table = page.locator(OUTPUT + " .gw-job"), page.locator(OUTPUT + " .gw-table")
-        expect(widget).to_have_attribute("data-status", "running", timeout=90_000)
-        wait_all_cells_done(page)
+        _, widget, table = _running(
+            jupyter, page, "lab", tmp_path / "second.ipynb", code, "ganga_widgets.JobTable()"
+        )
         for view in (widget, table):
             expect(view).to_have_attribute("data-read-only", "true")
             notice = view.locator(".gw-sharing")
@@ -94,13 +89,7 @@ def test_views_of_a_restarted_kernel_say_they_are_not_live_and_stop(
         "j.submit()\n"
         "JobWidget(j)"
     )
-    nbformat.write(_notebook(code, "JobTable()"), notebook)
-    server = jupyter(app, [notebook])
-    page.goto(server.notebook_url(notebook.name))
-    run_all_cells(page)
-    widget, table = page.locator(OUTPUT + " .gw-job"), page.locator(OUTPUT + " .gw-table")
-    expect(widget).to_have_attribute("data-status", "running", timeout=90_000)
-    wait_all_cells_done(page)
+    server, widget, table = _running(jupyter, page, app, notebook, code, "JobTable()")
     for view in (widget, table):
         expect(view).to_have_attribute("data-live", "true")
     # Idle and live for several beats: a quiet kernel is not taken for a gone one.
@@ -124,10 +113,21 @@ def test_views_of_a_restarted_kernel_say_they_are_not_live_and_stop(
     flag.touch()
 
 
-def _notebook(*cells: str) -> Any:
+def _running(jupyter: Any, page: Any, app: str, notebook: Path, *cells: str) -> Any:
+    """The notebook of these cells (a JobWidget's, then a JobTable's) run in a new server
+    of ``app``, its job running and every cell done: (server, widget, table)."""
+    from playwright.sync_api import expect
+
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
-    return nb
+    nbformat.write(nb, notebook)
+    server = jupyter(app, [notebook])
+    page.goto(server.notebook_url(notebook.name))
+    run_all_cells(page)
+    widget, table = page.locator(OUTPUT + " .gw-job"), page.locator(OUTPUT + " .gw-table")
+    expect(widget).to_have_attribute("data-status", "running", timeout=90_000)
+    wait_all_cells_done(page)
+    return server, widget, table
 
 
 def _owner(view: Any) -> str:
