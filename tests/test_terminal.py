@@ -66,7 +66,7 @@ def test_rich_prints_a_run_its_widget_and_the_table(ganga: Any, capsys: Any) -> 
         [row] = [line for line in lines if "[red]sq" in line]
         assert row.split("│")[0].strip() == str(run.id), printed
         assert "[red]sq[/red]" in row and "failed" in row and "1/2" in row, printed
-        assert "1 jobs (1 failed)" in printed
+        assert "1 job (1 failed)" in printed
 
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

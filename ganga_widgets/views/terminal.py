@@ -245,10 +245,15 @@ class _JobsTable:
         pages = max(1, -(-self.total // max(1, self.query.get("page_size", 25))))
         running, queued = totals.get("subjobs_running", 0), totals.get("subjobs_queued", 0)
         table.caption = (
-            f"{totals.get('jobs', 0)} jobs ({by_status}) · subjobs: {running} "
+            f"{count_jobs(totals.get('jobs', 0))} ({by_status}) · subjobs: {running} "
             f"running, {queued} queued · page {page} of {pages}"
         )
         return table
+
+
+def count_jobs(n: int) -> str:
+    """A count of jobs as read: 1 job, 3 jobs."""
+    return f"{n} job" if n == 1 else f"{n} jobs"
 
 
 def to_text(renderable: RenderableType, color: bool = False, width: int = 110) -> str:

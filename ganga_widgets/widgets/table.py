@@ -257,7 +257,7 @@ class JobTable(ViewWidget):
     def __repr__(self) -> str:
         totals = self.totals or {}
         states = ", ".join(f"{n} {s}" for s, n in (totals.get("by_status") or {}).items())
-        return f"JobTable({totals.get('jobs', 0)} jobs: {states})"
+        return f"JobTable({terminal.count_jobs(totals.get('jobs', 0))}: {states})"
 
 
 _DAMAGED = "its repository entry is damaged (Ganga's log says why)"

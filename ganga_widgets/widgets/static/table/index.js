@@ -7,6 +7,7 @@
 // vocabulary (see ganga_widgets/widgets/table.py); messages: {type: "patch", rows}.
 import { actionTracker } from "../lib/actions.js";
 import { button, h } from "../lib/dom.js";
+import { plural } from "../lib/format.js";
 import { markSaved, savedCopy, watchLive } from "../lib/live.js";
 import { listen, profiler } from "../lib/profile.js";
 import { sharingNotice } from "../lib/sharing.js";
@@ -63,7 +64,8 @@ async function render({ model, el, host }) {
     /** @type {Partial<import("../lib/types.js").Totals>} */
     const t = model.get("totals") || {};
     const parts = Object.entries(t.by_status || {}).map(([s, n]) => `${n} ${s}`);
-    summary.textContent = `${t.jobs || 0} jobs` + (parts.length ? ` — ${parts.join(", ")}` : "") +
+    const jobs = t.jobs || 0;
+    summary.textContent = `${jobs} job${plural(jobs)}` + (parts.length ? ` — ${parts.join(", ")}` : "") +
       ` · subjobs: ${t.subjobs_running || 0} running, ${t.subjobs_queued || 0} queued`;
   }
 
