@@ -3,6 +3,7 @@ and read-only, says so once, offers no action, and takes over once the owner has
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,15 @@ def test_a_second_session_follows_the_owners_jobs_read_only_then_takes_over(
         with pytest.raises(RuntimeError, match="read-only"):
             submit(abs, [1], backend="Local")
         assert widget.summary["status"] == "running"  # the kill did not reach the job
+        # This session's copy of the owner's job, marked changed (as some of Ganga's reads
+        # do), is never written over the owner's file, by the flusher or at exit.
+        from GangaCore.Core.GangaRepository import getRegistry
+
+        registry = getRegistry("jobs")
+        saved = os.stat(registry.repository.get_fn(first))
+        registry[first]._setDirty()
+        registry.flush_all()
+        assert os.stat(registry.repository.get_fn(first)).st_ino == saved.st_ino
         # A job the owner creates now is listed; the end of the first is followed.
         owner.say("submit")
         second = owner.next_job()

@@ -100,8 +100,33 @@ def begin() -> Sharing:
     with _lock:
         _others = others
         _owner = others[0] if others else None
+    _no_writes_of_others_jobs()
     _start_thread()
     return current()
+
+
+def _no_writes_of_others_jobs() -> None:
+    """Defect: Ganga writes any job its session holds marked as changed, locked by it or
+    not (its flusher every 30 s, and at exit): a second session's copy of the owner's job,
+    marked changed by some read, would overwrite the owner's newer file. Guard: while this
+    session is read-only, a job it holds no lock on is never written (idempotent)."""
+    from GangaCore.Core.GangaRepository.Registry import Registry
+    from GangaCore.GPIDev.Lib.GangaList.GangaList import GangaList
+
+    if getattr(Registry._flush, "_ganga_widgets_read_only", False):
+        return
+    original = Registry._flush
+
+    def _flush(self: Any, objs: Any) -> Any:
+        if read_only():
+            many = objs if isinstance(objs, list | tuple | GangaList) else [objs]
+            objs = [o for o in many if getattr(o._getRoot(), "_registry_locked", False)]
+            if not objs:
+                return None
+        return original(self, objs)
+
+    _flush._ganga_widgets_read_only = True  # type: ignore[attr-defined]
+    Registry._flush = _flush
 
 
 def current() -> Sharing:
