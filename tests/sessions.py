@@ -14,21 +14,25 @@ from conftest import UNTIL_FLAG
 
 # The owner: another process on the gangadir, with Ganga's monitoring (as a notebook kernel
 # or a terminal would have it). It submits a Local job that runs until argv[2] exists,
-# prints its id, and on each line of its stdin: "submit" another such job, "quit".
+# prints its id, and on each line of its stdin: "submit" another such job, "split" one of
+# two subjobs, "quit".
 OWNER = (
     "import sys, ganga_widgets\n"
     "from ganga_widgets import session\n"
     "ganga_widgets.start(gangadir=sys.argv[1], poll={'Local': 1})\n"
     "g = session.gpi()\n"
-    "def job():\n"
-    "    app = g.Executable(exe=sys.executable, args=['-c', sys.argv[3], sys.argv[2]])\n"
+    "def job(split=False):\n"
+    "    args = ['-c', sys.argv[3], sys.argv[2]]\n"
+    "    app = g.Executable(exe=sys.executable, args=args)\n"
     "    j = g.Job(name='owned', application=app, backend=g.Local())\n"
+    "    if split:\n"
+    "        j.splitter = g.ArgSplitter(args=[args, args])\n"
     "    j.submit()\n"
     "    print('JOB', j.id, flush=True)\n"
     "job()\n"
     "for line in sys.stdin:\n"
-    "    if line.strip() == 'submit':\n"
-    "        job()\n"
+    "    if line.strip() in ('submit', 'split'):\n"
+    "        job(split=line.strip() == 'split')\n"
     "    elif line.strip() == 'quit':\n"
     "        break\n"
 )

@@ -49,21 +49,28 @@ def test_a_second_session_follows_the_owners_jobs_read_only_then_takes_over(
         registry[first]._setDirty()
         registry.flush_all()
         assert os.stat(registry.repository.get_fn(first)).st_ino == saved.st_ino
-        # A job the owner creates now is listed; the end of the first is followed.
+        # Jobs the owner creates now are listed; a subjob's own view follows it; the end of
+        # every job is followed.
         owner.say("submit")
         second = owner.next_job()
+        owner.say("split")
+        split = owner.next_job()
         wait_until(
-            lambda: {r["id"] for r in table.rows} == {first, second},
+            lambda: {r["id"] for r in table.rows} == {first, second, split},
             30,
-            "the owner's new job in the table",
+            "the owner's new jobs in the table",
             shown=lambda: table.rows,
         )
+        wait_until(lambda: table._rows[split]["subjobs"] == 2, 30, "the owner's split job")
+        subjob = JobWidget(session.gpi().jobs(split).subjobs[1])
+        wait_until(lambda: subjob.summary["status"] == "running", 30, "the subjob running")
         flag.touch()
         widget.wait("completed", timeout=60)
+        subjob.wait("completed", timeout=60)
         wait_until(
             lambda: {r["status"] for r in table.rows} == {"completed"},
             30,
-            "both jobs completed in the table",
+            "every job completed in the table",
             shown=lambda: [(r["id"], r["status"]) for r in table.rows],
         )
         with pytest.raises(RuntimeError, match="still holds this gangadir"):

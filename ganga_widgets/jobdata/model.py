@@ -39,6 +39,7 @@ class JobModel:
     def __init__(self, job: GangaJob, why_idle_after: float = 60.0) -> None:
         self.job = job
         master = job.master if job.master is not None else job
+        self._master = master
         self.master_id: int = master.id
         # The job's own key for HTCondor facts: (master id, None) or (master id, subjob id).
         self.own_index: int | None = job.id if job.master is not None else None
@@ -75,6 +76,9 @@ class JobModel:
 
     def apply(self, changes: Changes) -> None:
         """Take in the dispatcher's changes: subjob ids (None: the job) to jobs."""
+        subjobs = self._master.subjobs
+        if self.own_index is not None and self.own_index < len(subjobs):
+            self.job = subjobs[self.own_index]  # a subjob's view: its master read again
         # Re-read every subjob when the job was just split, and once when it ends: cheap
         # insurance that the final picture is exact. (Not on every master change: during
         # submission the master flips submitting/submitted once per subjob.)

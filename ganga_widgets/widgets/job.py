@@ -70,7 +70,7 @@ class JobWidget(ViewWidget):
     @property
     def job(self) -> Any:
         """The Ganga job shown (its public object)."""
-        return objects.public(self._job)
+        return objects.public(self._model.job)
 
     # -- updates ----------------------------------------------------------------------------
 
