@@ -498,7 +498,7 @@ def test_a_second_session_on_the_gangadir_refuses_actions_and_leaves_the_owners_
         for action in ("kill", "resubmit"):
             outcome = widget.run_action(action)
             assert outcome["state"] == "refused", outcome
-            assert "read-only here" in outcome["message"], outcome
+            assert "Read-only here" in outcome["message"], outcome
         assert pid_alive(program), "a refused kill must touch nothing"
 
         flag.touch()  # the owner's job ends as it would have: completed, seen by its owner

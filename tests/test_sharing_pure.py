@@ -30,7 +30,13 @@ def test_the_notice_names_the_owner_and_what_to_do_while_it_runs_and_once_it_end
     assert notice(running).startswith("Read-only: the Ganga session of process 7 on vm")
     assert "act on them from that session" in notice(running)
     assert "has ended. Take over" in notice(ended)
-    assert running.to_dict() == {"owner": owner.describe(), "ended": False, "text": notice(running)}
+    assert running.to_dict() == {
+        "owner": owner.describe(),
+        "ended": False,
+        "text": notice(running),
+        "reason": f"Read-only here: {owner.describe()} owns this gangadir; act from there",
+    }
+    assert ended.to_dict()["reason"] == "Read-only here: take over first (its owner has ended)"
 
 
 STARTED = "START: Mon Dec  7 17:48:20 2026\nPID: 4242\n"

@@ -66,7 +66,12 @@ class Sharing:
     def to_dict(self) -> dict[str, Any]:
         if self.owner is None:
             return {}
-        return {"owner": self.owner.describe(), "ended": self.ended, "text": notice(self)}
+        return {
+            "owner": self.owner.describe(),
+            "ended": self.ended,
+            "text": notice(self),
+            "reason": reason(self),  # on every action the view disables
+        }
 
 
 _lock = threading.Lock()
@@ -143,12 +148,16 @@ def read_only() -> bool:
 
 def refusal() -> str | None:
     """Why this session may not act on jobs, or None if it may."""
-    sharing = current()
+    return reason(current()) or None
+
+
+def reason(sharing: Sharing) -> str:
+    """Why no action is offered while this session is read-only ("" if it is not)."""
     if sharing.owner is None:
-        return None
+        return ""
     if sharing.ended:
-        return "this kernel follows the gangadir read-only: take over first (its owner has ended)"
-    return f"read-only here: {sharing.owner.describe()} owns this gangadir; act from there"
+        return "Read-only here: take over first (its owner has ended)"
+    return f"Read-only here: {sharing.owner.describe()} owns this gangadir; act from there"
 
 
 def notice(sharing: Sharing) -> str:

@@ -96,7 +96,7 @@ def submit(
         raise TypeError(f"shared_fs must be True, False or None; got {shared_fs!r}")
     gangadir = session.start().gangadir
     if sharing.refusal():
-        raise RuntimeError(f"submit() cannot run here: {sharing.refusal()}")
+        raise RuntimeError(f"submit() cannot run in this kernel. {sharing.refusal()}")
     backend_object = registry.new_backend(backend)
     backend_impl = objects.implementation(backend_object)
     backend_name = backend_type(backend_impl)

@@ -9,11 +9,7 @@ import { button, h } from "./dom.js";
  * @param {import("./types.js").Model} model
  */
 export function readOnlyReason(model) {
-  /** @type {Partial<import("./types.js").Sharing>} */
-  const s = model.get("sharing") || {};
-  if (!s.owner) return "";
-  return s.ended ? "Read-only here: take over first (the notice above)"
-    : `Read-only here: ${s.owner} owns this gangadir; act from there`;
+  return (model.get("sharing") || {}).reason || "";
 }
 
 /**

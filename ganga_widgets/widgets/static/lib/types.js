@@ -205,6 +205,7 @@
  * @property {string} owner  which session, e.g. "the Ganga session of process 7 on vm"
  * @property {boolean} ended  it has ended: this kernel can take over
  * @property {string} text  what the view says at its top
+ * @property {string} reason  why no action is offered (each disabled action's title)
  */
 
 /**
