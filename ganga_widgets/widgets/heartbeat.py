@@ -52,13 +52,18 @@ def unfollow(widget: Beating) -> None:
 def _run() -> None:
     while True:
         time.sleep(BEAT / 2)  # a view hears at most BEAT s apart, whatever the phase
-        with _lock:
-            widgets = list(_widgets)
-        now = time.monotonic()
-        for widget in widgets:
-            try:
-                if widget.comm is not None and now - widget.last_sent() >= BEAT / 2:
-                    widget.send({"type": "beat"})
-            except Exception:  # a widget closing meanwhile: the others still beat
-                log.debug("ganga_widgets: heartbeat to %r failed", widget, exc_info=True)
-        del widgets
+        _beat()
+
+
+def _beat() -> None:
+    """One round. Its own frame: no widget stays referenced between rounds (a closed one
+    would never be freed)."""
+    with _lock:
+        widgets = list(_widgets)
+    now = time.monotonic()
+    for widget in widgets:
+        try:
+            if widget.comm is not None and now - widget.last_sent() >= BEAT / 2:
+                widget.send({"type": "beat"})
+        except Exception:  # a widget closing meanwhile: the others still beat
+            log.debug("ganga_widgets: heartbeat to %r failed", widget, exc_info=True)
