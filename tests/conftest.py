@@ -14,12 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from isolation import (  # noqa: F401  the hooks that give each Ganga test its own process
-    pytest_collection_modifyitems,
-    pytest_configure,
-    pytest_runtest_logreport,
-    pytest_runtest_protocol,
-)
 
 # A shell without job control that starts the suite in the background (as CI launchers
 # and `cmd &` in a script do) leaves SIGINT ignored, and every process the tests start
@@ -27,6 +21,8 @@ from isolation import (  # noqa: F401  the hooks that give each Ganga test its o
 # Python's own handler here, as in a terminal or a kernel; children then start with it.
 if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+pytest_plugins = ["isolation"]  # the hooks that give each Ganga test its own process
 
 ROOT = Path(__file__).resolve().parent.parent
 # scripts/test gives each lane its own (screenshots, executed notebooks, reports)
