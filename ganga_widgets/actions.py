@@ -11,6 +11,7 @@ import functools
 import logging
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,11 +153,12 @@ def release(job: GangaJob) -> Outcome:
 
 
 @_in_this_session
-def release_held(job: GangaJob, held: list[int]) -> Outcome:
-    """Release every held subjob of a job (``held``: their indices)."""
+def release_held(job: GangaJob, held: Sequence[int | None]) -> Outcome:
+    """Release every held subjob of a job (``held``: their indices; None: the job itself,
+    one without subjobs)."""
     if not held:
         return Outcome("refused", f"{_name(job)} has no held subjobs")
-    ids = [schedd.job_id(job.subjobs[i]) for i in held]
+    ids = [schedd.job_id(job if i is None else job.subjobs[i]) for i in held]
     done, error = schedd.act("release", [i for i in ids if i], reason=RELEASE_REASON)
     if not done:
         return Outcome("failed", f"releasing the held subjobs of {_name(job)} failed: {error}")
@@ -170,7 +172,7 @@ MAX_MEMORY_MB = 1_000_000
 
 
 @_in_this_session
-def resubmit_with_memory(job: GangaJob, held: list[int], memory_mb: Any) -> Outcome:
+def resubmit_with_memory(job: GangaJob, held: Sequence[int | None], memory_mb: Any) -> Outcome:
     """Resubmit held subjobs (``held``: their indices; a job without subjobs: itself)
     asking HTCondor for ``memory_mb`` MB. Through Ganga: its kill takes each out of the
     queue, its backend's ``cdf_options["request_memory"]`` is set, and its resubmit queues
@@ -182,7 +184,7 @@ def resubmit_with_memory(job: GangaJob, held: list[int], memory_mb: Any) -> Outc
         return Outcome("refused", f"{memory_mb} MB is not a memory to ask for (1 to 1,000,000)")
     if read.backend_name(job) != "Condor":
         return Outcome("refused", f"{name} is not an HTCondor job")
-    targets = [job] if len(job.subjobs) == 0 else [job.subjobs[i] for i in held]
+    targets = [job] if len(job.subjobs) == 0 else [job.subjobs[i] for i in held if i is not None]
     targets = [t for t in targets if t.status in IN_BATCH]
     if not targets:
         return Outcome("refused", f"{name} has no held subjob to resubmit")

@@ -88,11 +88,14 @@ HOLDS_MEMORY = (
     "import sys\nblock = bytearray(int(sys.argv[2]) * 2**20)\n"
     "for i in range(0, len(block), 4096):\n    block[i] = 1\n" + UNTIL_FLAG
 )
-# A memory policy of the tests' own, as a user's submit description would have it.
+# A memory policy of the tests' own, as a user's submit description would have it, worded
+# as HTCondor's own cgroup hold is, with each job's usage (its code is the policy's, 3).
 MEMORY_POLICY = {
     "request_memory": "100",
     "periodic_hold": "MemoryUsage =!= undefined && MemoryUsage > RequestMemory",
-    "periodic_hold_reason": '"memory usage above request_memory"',
+    "periodic_hold_reason": 'strcat("Job has gone over cgroup memory limit of ", RequestMemory, '
+    '" megabytes. Last measured usage: ", MemoryUsage, " megabytes.  Consider resubmitting '
+    'with a higher request_memory.")',
     "periodic_hold_subcode": "1",
 }
 

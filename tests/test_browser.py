@@ -170,6 +170,10 @@ def test_the_quickstart_widget_follows_its_job_to_the_end_while_the_kernel_idles
     expect(widget).to_have_attribute("data-stats", "12", timeout=30_000)
     expect(widget.locator(".gw-stats-runtime")).to_contain_text("median")
     expect(widget.locator(".gw-stats-runtime svg rect")).not_to_have_count(0)
+    # charts with axes: what each measures, and ticks with values
+    expect(widget.locator(".gw-stats-runtime .gw-axis-label")).to_have_text(["subjobs", "run time"])
+    expect(widget.locator(".gw-stats-runtime .gw-tick")).not_to_have_count(0)
+    expect(widget.locator(".gw-stats-measures")).to_contain_text("as Ganga recorded them")
     expect(widget.locator(".gw-stats-throughput")).to_contain_text("Ended")
     widget.screenshot(path=str(artifacts / f"quickstart-{app}-final.png"))
     shown = outputs_text(page)
@@ -255,8 +259,9 @@ def test_a_condor_jobs_widget_goes_idle_running_held_completed_in_jupyterlab(
 def test_subjobs_held_for_memory_are_resubmitted_with_more_from_their_held_group_in_jupyterlab(
     condor_pool: None, jupyter: Any, page: Any, tmp_path: Path, artifacts: Path
 ) -> None:
-    """Two subjobs hold 200 MB against a request of 100 under the policy of the job's own
-    submit description, until ``finish`` exists."""
+    """Two subjobs hold 200 and 260 MB against a request of 100 under the policy of the
+    job's own submit description, until ``finish`` exists; so does a job without subjobs.
+    Each hold reason names its own usage, as HTCondor's does."""
     from playwright.sync_api import expect
 
     script, finish = tmp_path / "holds_memory.py", tmp_path / "finish"
@@ -271,35 +276,62 @@ def test_subjobs_held_for_memory_are_resubmitted_with_more_from_their_held_group
             f"script, finish, policy = {str(script)!r}, {str(finish)!r}, {MEMORY_POLICY!r}\n"
             "job = g.Job(name='needs more memory', backend=g.Condor(cdf_options=policy),\n"
             "            application=g.Executable(exe=sys.executable, args=[script]),\n"
-            "            splitter=g.ArgSplitter(args=[[script, finish, '200']] * 2))\n"
+            "            splitter=g.ArgSplitter(args=[[script, finish, '200'],\n"
+            "                                         [script, finish, '260']]))\n"
             "job.submit()\n"
             "JobWidget(job)"
+        ),
+        nbformat.v4.new_code_cell(
+            "single = g.Job(name='one needs more', backend=g.Condor(cdf_options=policy),\n"
+            "    application=g.Executable(exe=sys.executable, args=[script, finish, '300']))\n"
+            "single.submit()\n"
+            "JobWidget(single)"
         ),
     )
     try:
         _run_all(jupyter, page, "lab", notebook)
-        widget = page.locator(WIDGET)
+        widget, single = page.locator(WIDGET).first, page.locator(WIDGET).nth(1)
         expect(widget).to_have_attribute("data-counts", '{"held":2}', timeout=180_000)
         group = widget.locator(".gw-held-group")
-        expect(group).to_have_count(1)  # both under one reason
+        expect(group).to_have_count(1)  # two reasons, each with its usage: one cause
         expect(group).to_have_attribute("data-fix", "memory")
+        expect(widget.locator(".gw-held-title")).to_contain_text("2 held subjobs")
         expect(group.locator(".gw-held-count")).to_have_text("2 × held (code 3.1)")
-        expect(group.locator(".gw-held-text")).to_have_text("memory usage above request_memory")
-        expect(group.locator(".gw-held-hint")).to_contain_text("requested 100 MB")
+        expect(group.locator(".gw-held-text")).to_contain_text("Last measured usage")
+        hint = group.locator(".gw-held-hint").first
+        expect(hint).to_contain_text("requested 100 MB")
+        expect(hint).to_contain_text(re.compile(r"peaked at 2[6-9]\d MB \(the hold reason\)"))
         amount = group.locator(".gw-memory-input")
-        expect(amount).to_have_value("200")  # twice the request, offered
+        proposed = int(amount.input_value())
+        assert proposed >= 1.25 * 260, proposed  # from the measured peak, not twice 100
         widget.screenshot(path=str(artifacts / "memory-held-lab.png"))
-        amount.fill("800")
-        group.locator(".gw-more-memory").click()
+        group.locator(".gw-more-memory").click()  # the proposal, as it is
         expect(widget).to_have_attribute("data-action-state", "done", timeout=120_000)
-        expect(widget.locator(".gw-action-status")).to_contain_text("800 MB")
+        expect(widget.locator(".gw-action-status")).to_contain_text(f"{proposed:,} MB")
         expect(widget).to_have_attribute("data-counts", '{"running":2}', timeout=120_000)
         running = condor_tool("condor_q", "-allusers", "-constraint", "JobStatus == 2",
                               "-af", "RequestMemory")  # fmt: skip
-        assert running.split() == ["800", "800"], running
+        assert running.split() == [str(proposed)] * 2, running
         expect(widget.locator(".gw-held-group")).to_have_count(0)
+
+        # the job without subjobs: the same triage, its own button
+        expect(single).to_have_attribute("data-status", "held", timeout=180_000)
+        expect(single.locator(".gw-held-title")).to_have_text(re.compile("^The job is held"))
+        # notifications this browser refuses (this page was granted none): said, on the bell
+        single.locator(".gw-notify").click()
+        expect(single).to_have_attribute("data-notify", "blocked", timeout=10_000)
+        expect(single.locator(".gw-notify")).to_have_text("Notifications blocked by the browser")
+        single.locator(".gw-more-memory").click()
+        expect(single).to_have_attribute("data-action-state", "done", timeout=120_000)
         finish.touch()
-        expect(widget).to_have_attribute("data-status", "completed", timeout=120_000)
+        expect(widget).to_have_attribute("data-status", "completed", timeout=180_000)
+        expect(single).to_have_attribute("data-status", "completed", timeout=180_000)
+        # the peaks against the request: on the chart's axis, or an arrow off its scale
+        widget.locator(".gw-stats-title").click()
+        memory = widget.locator(".gw-stats-memory")
+        expect(memory.locator(".gw-axis-label")).to_have_text(["subjobs", "peak memory"])
+        expect(memory.locator(".gw-stats-mark-label")).to_contain_text(f"requested {proposed} MB")
+        expect(widget.locator(".gw-stats-measures")).to_contain_text("HTCondor's event log")
         widget.screenshot(path=str(artifacts / "memory-resubmitted-lab.png"))
     finally:  # whatever happened, the subjobs end: nothing waits for the flag
         finish.touch()

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -437,31 +438,103 @@ def _in_queue_asking(cluster: str) -> list[Any]:
     return [condor.value(ad, "RequestMemory") for ad in ads]
 
 
-def test_subjobs_held_for_memory_are_resubmitted_with_more_and_complete(
+def _never_held_again(widget: Any, done: Callable[[], bool]) -> Callable[[], bool]:
+    """A condition for wait_until: ``done()``, failing at once if a subjob is held again."""
+
+    def condition() -> bool:
+        again = widget.summary["status"] == "held" or widget.counts.get("held")
+        assert not again, f"held again: {widget.held}"
+        return done()
+
+    return condition
+
+
+def _never_held_in_history(job: Any) -> bool:
+    """HTCondor's own records: none of the job's current runs was ever held."""
+    said = [
+        (condor_answer("condor_history", sj.backend.id, "-af", "NumHolds") or "?").strip()
+        for sj in (job.subjobs or [job])
+    ]
+    return all(n in ("0", "undefined") for n in said)
+
+
+def test_subjobs_held_for_memory_are_one_cause_and_one_click_gives_each_enough(
     condor_ganga: Any, tmp_path: Path
 ) -> None:
     finish = tmp_path / "finish"
-    job = condor_job(condor_ganga, tmp_path, HOLDS_MEMORY, args=[[str(finish), "200"]] * 2,
+    job = condor_job(condor_ganga, tmp_path, HOLDS_MEMORY,
+                     args=[[str(finish), mb] for mb in ("250", "300", "400")],
                      cdf_options=MEMORY_POLICY)  # fmt: skip
     job.submit()
     widget = _widget(job)
-    group = wait_until(lambda: widget.held and widget.held[0]["count"] == 2 and widget.held[0],
-                       120, "both subjobs held for memory, in one group")  # fmt: skip
-    assert group["reason"] == "memory usage above request_memory"
-    assert group["fix"] == {"kind": "memory", "request_mb": 100, "suggested_mb": 200}
+    # three reasons, each with its own usage: one cause
+    [group] = wait_until(lambda: widget.counts.get("held") == 3 and widget.held, 180,
+                         "the three subjobs held for memory, in one group")  # fmt: skip
+    assert group["count"] == 3 and group["subjobs"] == [0, 1, 2], group
+    assert "Last measured usage" in group["reason"]
+    fix = group["fix"]
+    assert fix["kind"] == "memory" and fix["request_mb"] == 100
+    assert fix["peak_mb"] >= 400 and fix["peak_from"] == "the hold reason", fix
+    assert fix["suggested_mb"] >= fix["peak_mb"] * 1.2, fix  # the largest, with a margin
     refused = widget.run_action("resubmit_more_memory", group=group, memory="lots")
-    assert refused["state"] == "refused" and widget.cells == "hh"  # nothing was touched
+    assert refused["state"] == "refused" and widget.cells == "hhh"  # nothing was touched
 
-    done = widget.run_action("resubmit_more_memory", group=group, memory=800)
-    assert done["state"] == "done" and "with 800 MB" in done["message"], done["message"]
-    wait_until(lambda: widget.cells == "rr", 120, "both running again, asking for 800 MB")
+    done = widget.run_action("resubmit_more_memory", group=group, memory=fix["suggested_mb"])
+    assert done["state"] == "done" and "3 subjobs" in done["message"], done["message"]
+    wait_until(lambda: "h" not in widget.cells, 60, "the three back in the queue")
     clusters = {sj.backend.id.split(".")[0] for sj in job.subjobs}
-    assert [m for c in clusters for m in _in_queue_asking(c)] == [800, 800]
+    assert [m for c in clusters for m in _in_queue_asking(c)] == [fix["suggested_mb"]] * 3
     finish.touch()
-    wait_until(lambda: widget.summary["status"] == "completed", 120, "the job to complete")
+    wait_until(_never_held_again(widget, lambda: widget.summary["status"] == "completed"),
+               180, "the job to complete with no second hold")  # fmt: skip
+    assert widget.counts == {"completed": 3} and widget.held == []
+    wait_until(lambda: _never_held_in_history(job), 30, "HTCondor's history: never held again")
     # Ganga's own records: each resubmission counted (by its Condor backend, twice)
     assert all(sj.info.submit_counter > 1 for sj in job.subjobs)
-    assert widget.held == []
+
+
+def test_eight_held_are_counted_alike_everywhere_and_all_resubmitted_for_memory(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    finish = tmp_path / "finish"
+    args = [[str(finish), str(120 + 30 * i)] for i in range(8)]  # eight reasons, eight texts
+    job = condor_job(condor_ganga, tmp_path, HOLDS_MEMORY, args=args, cdf_options=MEMORY_POLICY)
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.counts.get("held") == 8, 240, "all eight held for memory")
+    assert widget.summary["status"] == "held"
+    assert [g["count"] for g in widget.held] == [8]  # the panel counts what the header does
+    assert set(widget._model.held_in("memory")) == set(range(8))  # each can be acted on
+    assert widget.can["release_held"]
+
+    peak = widget.held[0]["fix"]["peak_mb"]
+    done = widget.run_action("resubmit_more_memory", group="memory", memory=800)
+    assert done["state"] == "done" and "8 subjobs" in done["message"], done
+    assert peak >= 330
+    finish.touch()
+    wait_until(_never_held_again(widget, lambda: widget.summary["status"] == "completed"),
+               240, "the eight to complete")  # fmt: skip
+    assert widget.counts == {"completed": 8}
+
+
+def test_a_job_without_subjobs_held_for_memory_gets_the_same_triage(
+    condor_ganga: Any, tmp_path: Path
+) -> None:
+    finish = tmp_path / "finish"
+    job = condor_job(condor_ganga, tmp_path, HOLDS_MEMORY, cdf_options=MEMORY_POLICY)
+    job.application.args = [*job.application.args, str(finish), "300"]
+    job.submit()
+    widget = _widget(job)
+    [group] = wait_until(lambda: widget.held, 120, "the job held for memory")
+    assert widget.summary["status"] == "held" and group["subjobs"] == []
+    assert group["fix"]["kind"] == "memory" and group["fix"]["peak_mb"] >= 300
+    finish.touch()
+    done = widget.run_action("resubmit_more_memory", group=group,
+                             memory=group["fix"]["suggested_mb"])  # fmt: skip
+    assert done["state"] == "done", done
+    wait_until(_never_held_again(widget, lambda: widget.summary["status"] == "completed"),
+               120, "the job to complete")  # fmt: skip
+    wait_until(lambda: _never_held_in_history(job), 30, "HTCondor's history: never held again")
 
 
 # CPU-bound for sys.argv[2] seconds with sys.argv[1] MB held.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import gc
 import os
 import signal
@@ -186,16 +187,68 @@ def test_resubmit_failed_subjobs_runs_them_again_and_keeps_the_old_output(
     old_stderr = Path(widget.failures[0]["fqid"] and job.subjobs[1].outputdir) / "stderr"
     assert old_stderr.read_text() == "attempt for 1\n"
 
+    before = dict(widget.summary["times"])
+    first_start = min(_stamp(sj, "running") for sj in job.subjobs)
+    assert before["submitted"] == _stamp(job, "submitted")  # Ganga's own records
+    assert before["started"] == first_start and before["resubmitted"] is None
+    assert before["finished"] == _stamp(job, "final")
+
     flag.write_text("the user fixed the input")
     widget._handle_custom_msg({"type": "action", "name": "resubmit", "seq": 7}, [])
 
     assert widget.action["state"] == "done", widget.action
     wait_until(lambda: widget.summary["status"] == "completed", 60, "the rerun to pass")
     assert widget.counts == {"completed": 3} and widget.failures == []
+    # after: first submitted as before, when it was resubmitted, its first start, and the
+    # end of the rerun
+    after = widget.summary["times"]
+    assert after["submitted"] == before["submitted"]
+    assert after["resubmitted"] == _stamp(job, "resubmitted") > before["finished"]
+    assert after["started"] == first_start
+    assert after["finished"] == _stamp(job, "final") > after["resubmitted"]
     kept = Path(job.subjobs[1].outputdir).parent / "previous-attempts" / "1" / "stderr"
     assert kept.read_text() == "attempt for 1\n", "the failed attempt's stderr was lost"
     nothing = widget.run_action("resubmit")
     assert nothing["state"] == "refused" and "no failed subjobs" in nothing["message"]
+
+
+def _stamp(job: Any, key: str) -> float:
+    """A time Ganga recorded of a job (its own stamps are UTC), in epoch seconds."""
+    return job.time.timestamps[key].replace(tzinfo=datetime.UTC).timestamp()
+
+
+def test_a_split_job_started_when_its_first_subjob_did_and_a_job_resubmitted_says_both(
+    ganga: Any, tmp_path: Path
+) -> None:
+    flag = tmp_path / "finish"
+    job = python_job(ganga, UNTIL_FLAG, args=[[str(flag)]] * 3)  # two run, one waits
+    job.submit()
+    widget = _widget(job)
+    wait_until(lambda: widget.cells.count("r") == 2, 60, "two subjobs running")
+    assert job.status == "submitted"  # Ganga's master: one subjob is still queued
+    assert widget.summary["status"] == "running"
+    started = [_stamp(sj, "running") for sj in job.subjobs if sj.status == "running"]
+    assert widget.summary["times"]["started"] == min(started)
+    flag.touch()
+    wait_until(lambda: widget.summary["status"] == "completed", 60, "the job to complete")
+
+    # a job without subjobs, killed and resubmitted: this attempt's start, the first submission
+    flag.unlink()
+    single = python_job(ganga, UNTIL_FLAG, args=None)
+    single.application.args = [*single.application.args, str(flag)]
+    single.submit()
+    view = _widget(single)
+    wait_until(lambda: view.summary["status"] == "running", 60, "the job to run")
+    first = dict(view.summary["times"])
+    single.kill()
+    single.resubmit()
+    wait_until(lambda: view.summary["times"]["started"] not in (None, first["started"]), 60,
+               "the second attempt to start")  # fmt: skip
+    again = view.summary["times"]
+    assert again["submitted"] == first["submitted"] < _stamp(single, "submitted")
+    assert again["started"] == _stamp(single, "running") > again["resubmitted"]
+    flag.touch()
+    wait_until(lambda: view.summary["status"] == "completed", 60, "the rerun to complete")
 
 
 def test_a_closed_widget_gets_no_updates_and_is_not_kept_alive(ganga: Any, tmp_path: Path) -> None:

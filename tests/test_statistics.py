@@ -57,6 +57,17 @@ def test_bins_have_one_nice_width_cover_every_value_and_stay_few() -> None:
             many.set(i, 1.5 + i * 0.37)
         h = many.histogram()
         assert h is not None and sum(h["counts"]) == n and len(h["counts"]) <= 26
+    # whole seconds, over 2 s: whole bins (not 0.1 s bins of which most are empty)
+    seconds = Sample()
+    for i, v in enumerate([1, 1, 1, 2, 3, 3]):
+        seconds.set(i, v)
+    h = seconds.histogram()
+    assert h is not None and (h["width"], h["start"], h["counts"], h["whole"]) == (
+        1,
+        1,
+        [3, 1, 2],
+        True,
+    )
 
 
 def test_a_subjob_that_changes_replaces_what_it_counted() -> None:

@@ -8,7 +8,6 @@ import pytest
 
 from ganga_widgets.condor.eventlog import Facts
 from ganga_widgets.jobdata.codes import SubjobCodes
-from ganga_widgets.jobdata.condor_facts import held_groups
 from ganga_widgets.jobdata.read import actions
 from ganga_widgets.jobdata.status import STATUS_CODES, display_status, job_status
 
@@ -61,12 +60,14 @@ def test_what_htcondor_says_makes_ganga_status_precise() -> None:
     assert job_status("submitted", {"submitted": 1, "completed": 1}) == "submitted"
 
 
-def test_held_subjobs_are_grouped_by_reason() -> None:
-    memory = Facts(status="held", hold_reason="memory exceeded", hold_code=34)
-    user = Facts(status="held", hold_reason="via condor_hold", hold_code=1)
-    groups = held_groups([(i, memory) for i in range(12)] + [(20, user)])
-    assert [(g["reason"], g["count"]) for g in groups] == [
-        ("memory exceeded", 12),
-        ("via condor_hold", 1),
-    ]
-    assert groups[0]["subjobs"] == list(range(10))
+def test_a_job_shown_running_stays_running_between_one_subjob_and_the_next() -> None:
+    """30 subjobs on 2 slots: as one ends, none may run for a moment while 27 are queued;
+    the job as a whole is still running. Resubmitted after its end, it is queued again."""
+    shown, seen = "", []
+    for counts in ({"idle": 30}, {"running": 2, "idle": 28}, {"completed": 1, "idle": 29},
+                   {"completed": 2, "idle": 27, "held": 1}, {"running": 1, "completed": 29},
+                   {"completed": 29, "held": 1}):  # fmt: skip
+        shown = job_status("submitted", counts, shown)
+        seen.append(shown)
+    assert seen == ["idle", "running", "running", "running", "running", "held"]
+    assert job_status("submitted", {"submitted": 1, "completed": 1}, "failed") == "submitted"

@@ -277,6 +277,7 @@ def merge_live(f: Facts, ad: dict[str, Any]) -> None:
     if held and ad.get("HoldReason") and not f.hold_reason:
         f.hold_reason = logs.clean_line(str(ad["HoldReason"]), 1000)
         f.hold_code = ad.get("HoldReasonCode")
+        f.hold_subcode = ad.get("HoldReasonSubCode")
 
 
 def _memory(f: Facts, mb: Any) -> None:

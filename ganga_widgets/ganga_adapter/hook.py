@@ -3,7 +3,8 @@
 Ganga has no observer API. Every status change of a job, whoever makes it (submit and kill
 on the main thread, monitoring threads, rollbacks, ``force_status``, ``remove``), ends in
 ``Job.__setattr__("status", ...)``: we wrap that once. The hook runs inside Ganga's locks on
-Ganga's threads, so it only records *which* job changed and wakes the dispatcher.
+Ganga's threads, so it only records *which* job changed and wakes the dispatcher (and, as a
+job is submitted again, keeps when it was first submitted).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def install_hook(job_class: type) -> None:
         # type check: templates (a Job subclass) live in another registry with its own ids
         if name == "status" and type(self) is job_class:
             try:
+                if value == "submitting":
+                    keep_first_submission(self)
                 _emit(self)
             except Exception:  # must never break Ganga's own state change
                 log.exception("ganga_widgets: status hook failed")
@@ -44,3 +47,12 @@ def _emit(job: Any) -> None:
             dispatcher().notify(job.id, None, job)
     elif isinstance(master.id, int) and isinstance(job.id, int):
         dispatcher().notify(master.id, job.id, job)
+
+
+def keep_first_submission(job: Any) -> None:
+    """A job submitted again (``resubmit``, which goes through "submitting") would lose when
+    it was first submitted: Ganga stamps each submission over the one before. That one is
+    kept in Ganga's own timestamps, as ``first_submitted``, so every view can say it."""
+    stamps = job.time.timestamps
+    if "submitted" in stamps and "first_submitted" not in stamps:
+        stamps["first_submitted"] = stamps["submitted"]

@@ -20,7 +20,7 @@ from ..ganga_adapter.ganga_log import job_lines
 from ..ganga_adapter.protocols import GangaJob
 from . import read
 from .codes import SubjobCodes
-from .condor_facts import group_key, held_groups
+from .condor_facts import held_groups, held_members
 from .statistics import Statistics, figures
 from .status import (
     ACTIVE,
@@ -32,6 +32,9 @@ from .status import (
     job_status,
 )
 
+# Statuses of a subjob that has not started (yet).
+NOT_STARTED = frozenset({"new", "submitting", "submitted", "idle", "unknown"})
+STARTS_READ = 100  # subjobs read for a split job's start, when it is read whole
 STATISTICS_EVERY = 2.0  # seconds: the panel's figures need not follow every subjob's end
 
 
@@ -52,6 +55,8 @@ class JobModel:
         self._failures_key: tuple | None = None  # None: not computed yet
         self._read_at_end = False  # every subjob read since the job last ended
         self._writes_seen = -1  # the refused_writes.generation() its notice last showed
+        self._shown = ""  # the job's status as last shown
+        self._first_start: float | None = None  # a split job's: its first subjob's start
         # Run statistics: built when first asked for (the panel opened), then kept up to
         # date change by change; sent at most every STATISTICS_EVERY seconds.
         self.statistics: Statistics | None = None
@@ -70,6 +75,10 @@ class JobModel:
             statuses = [display_status(s, self.batch_said(i)) for i, s in enumerate(statuses)]
         self.codes = SubjobCodes(statuses)
         self._subjobs = self.job.subjobs
+        self._first_start = None
+        ran = [i for i, s in enumerate(statuses) if s not in NOT_STARTED]
+        for index in ran[:STARTS_READ]:  # subjobs start about in order: the first few do
+            self._note_start(index)
         self._read_at_end = ended
         if self.statistics is not None:
             self._build_statistics()
@@ -89,22 +98,45 @@ class JobModel:
             return
         for subjob_id, job in changes.items():
             if subjob_id is not None:
-                self.codes.set(subjob_id, self._shown_status(job, subjob_id))
+                shown = self._shown_status(job, subjob_id)
+                self.codes.set(subjob_id, shown)
+                if shown not in NOT_STARTED:
+                    self._note_start(subjob_id, job)
                 if self.statistics is not None:
                     self.statistics.update(subjob_id, figures(job, self.facts(subjob_id)))
                     self._statistics_changed = True
 
-    def held_in(self, group: Any) -> list[int]:
-        """Every held subjob of a hold group (one of ``held``'s, or its ``[code, reason]``),
-        not only those the group lists."""
-        if isinstance(group, dict):
-            key = group_key(group)
-        elif isinstance(group, (list, tuple)) and len(group) == 2:
-            key = (group[0], str(group[1] or ""))
-        else:
+    def held_in(self, group: Any) -> list[int | None]:
+        """Every held subjob (None: a job without subjobs) of a hold group: one of
+        ``held``, or its ``key``; ``"memory"``: every one held for memory. Not only those
+        the group lists."""
+        key = group.get("key") if isinstance(group, dict) else group
+        return held_members(self._held(), key) if isinstance(key, str) else []
+
+    def _held(self) -> list[tuple[int | None, Facts]]:
+        """The held subjobs, with what HTCondor said of each; a job without subjobs held:
+        itself (index None)."""
+        if not self.condor:
             return []
-        held = self.codes.indices({"held"}, limit=100_000)
-        return [i for i in held if group_key(_as_group(self.facts(i))) == key]
+        if not len(self.codes):
+            facts = self.facts(None)
+            held = facts is not None and facts.status == "held" and self.job.status in ACTIVE
+            return [(None, facts)] if held and facts is not None else []
+        if not self.codes.counts().get("held"):  # no scan of thousands of subjobs for nothing
+            return []
+        return [
+            (i, self.facts(i) or Facts()) for i in self.codes.indices({"held"}, len(self.codes))
+        ]
+
+    def _note_start(self, index: int, subjob: GangaJob | None = None) -> None:
+        """Take in when subjob ``index`` started (HTCondor's word, else Ganga's), read only
+        if HTCondor has not said."""
+        facts = self.facts(index)
+        started = facts.started if facts is not None else None
+        if started is None:
+            started = read.last_start(subjob or self.job.subjobs[index])
+        if started is not None and (self._first_start is None or started < self._first_start):
+            self._first_start = started
 
     # -- run statistics ----------------------------------------------------------------------
 
@@ -116,7 +148,7 @@ class JobModel:
         return statistics.report()
 
     def _build_statistics(self) -> Statistics:
-        statistics = Statistics()
+        statistics = Statistics(condor=self.condor)
         for index, subjob in enumerate(self.job.subjobs):
             statistics.update(index, figures(subjob, self.facts(index)))
         self.statistics = statistics
@@ -180,9 +212,14 @@ class JobModel:
             self.read_all()
         counts = self.codes.counts()
         if len(self.codes):
-            summary["status"] = job_status(ganga_status, counts)
+            summary["status"] = job_status(ganga_status, counts, self._shown)
+            # Ganga stamps a master's start only once it leaves "submitted" (no subjob
+            # queued): a split job started when its first subjob did.
+            starts = [t for t in (summary["times"]["started"], self._first_start) if t]
+            summary["times"]["started"] = min(starts) if starts else None
         else:  # HTCondor may say more than Ganga's "submitted": idle, held
             summary["status"] = display_status(ganga_status, self.batch_said(None))
+        self._shown = summary["status"]
         if self.own_index is None:  # a master under submission: how far it is
             summary["submitting"] = submission.progress(self.master_id)
         standing = sharing.current()
@@ -201,10 +238,8 @@ class JobModel:
             values["detail"] = self._detail(subject)
         if standing.owner is not None:
             _nothing_offered(values)
-        # The counts say whether to look at all: no scan of thousands of subjobs for nothing.
         if self.condor:
-            held = self.codes.indices({"held"}, limit=10_000) if counts.get("held") else []
-            values["held"] = held_groups([(i, self.facts(i) or Facts()) for i in held])
+            values["held"] = held_groups(self._held())
         if (
             self.statistics is not None
             and self._statistics_changed
@@ -300,10 +335,6 @@ def _nothing_offered(values: dict[str, Any]) -> None:
         detail["can_kill"] = False
         if detail.get("condor"):
             detail["condor"].update(can_hold=False, can_release=False)
-
-
-def _as_group(facts: Facts | None) -> dict[str, Any]:
-    return {"code": facts.hold_code, "reason": facts.hold_reason} if facts else {}
 
 
 def _readable_dir(path: str) -> bool:

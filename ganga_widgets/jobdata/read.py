@@ -7,6 +7,7 @@ files); they never change it.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -40,26 +41,46 @@ def fqid(job: GangaJob) -> str:
 
 
 def times(job: GangaJob) -> dict[str, float | None]:
-    """Epoch seconds of the moments a user cares about; None where not reached (yet)."""
+    """Epoch seconds of the moments a user cares about; None where not reached (yet).
+    ``submitted`` is the first submission (Ganga's own stamp is of the last one: the one
+    before is kept as ``first_submitted``, see ganga_adapter.hook); ``started`` and
+    ``finished`` are of this attempt, after the last resubmission."""
     stamps = dict(job.time.timestamps)
-
-    def epoch(key: str) -> float | None:
-        value = stamps.get(key)
-        return value.timestamp() if value is not None else None
-
-    resubmitted = epoch("resubmitted")
-    started = epoch("running") or epoch("backend_running")
+    resubmitted = _epoch(stamps, "resubmitted")
+    started = last_start(job)
     if resubmitted and started and started < resubmitted:
         started = None  # the previous attempt's start
-    finished = epoch("final") if job.status in FINAL else None
+    finished = _epoch(stamps, "final") if job.status in FINAL else None
     if resubmitted and finished and finished < resubmitted:
         finished = None
+    submitted = [t for t in (_epoch(stamps, "first_submitted"), _epoch(stamps, "submitted")) if t]
     return {
-        "created": epoch("new"),
-        "submitted": resubmitted or epoch("submitted"),
+        "created": _epoch(stamps, "new"),
+        "submitted": min(submitted) if submitted else None,
+        "resubmitted": resubmitted,
         "started": started,
         "finished": finished,
     }
+
+
+def last_start(job: GangaJob) -> float | None:
+    """When the job last started running, whichever attempt that was."""
+    return stamp(job, "running") or stamp(job, "backend_running")
+
+
+def stamp(job: GangaJob, key: str) -> float | None:
+    """A moment Ganga recorded of the job (of its last attempt), in epoch seconds."""
+    return _epoch(job.time.timestamps, key)
+
+
+def _epoch(stamps: Any, key: str) -> float | None:
+    value = stamps.get(key)
+    if not isinstance(value, datetime.datetime):
+        return None
+    if value.tzinfo is None and not key.startswith("backend_"):
+        # Ganga's own stamps are UTC without saying so (its backends' are local time)
+        value = value.replace(tzinfo=datetime.UTC)
+    return value.timestamp()
 
 
 def identity(job: GangaJob) -> dict[str, Any]:

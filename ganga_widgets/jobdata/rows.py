@@ -15,12 +15,15 @@ from . import logs, read
 from .status import FAILED, IN_BATCH, QUEUED, RANK, UNREADABLE, job_status
 
 
-def row(job: Any, details: bool) -> dict[str, Any]:
+def row(job: Any, details: bool, shown_before: str = "") -> dict[str, Any]:
     """One job as a dashboard row. ``details``: read the job whole (its times) -- only for
-    the rows a user sees. A job Ganga cannot read becomes an "unreadable" row."""
+    the rows a user sees. ``shown_before``: the status its row showed (a running job does
+    not go back to "submitted" between one subjob and the next). A job Ganga cannot read
+    becomes an "unreadable" row."""
     try:
         entry = None if details else objects.index_entry(job)
         found = _from_index(job.id, entry) if entry is not None else _from_job(job)
+        found["status"] = job_status(found["status"], found["counts"], shown_before)
     except Exception as err:  # a corrupt repository entry, say
         return unreadable(getattr(job, "id", -1), err)
     return {**found, "actions": row_actions(found["status"], found["counts"])}
@@ -46,7 +49,6 @@ def _from_job(job: Any) -> dict[str, Any]:
     found = read.identity(job)
     return {
         **found,
-        "status": job_status(found["status"], counts),
         "subjobs": sum(counts.values()),
         "counts": dict(counts),
         "error": None,
@@ -60,7 +62,7 @@ def _from_index(job_id: int, entry: dict[str, Any]) -> dict[str, Any]:
         "id": job_id,
         "name": logs.clean_line(str(entry.get("name") or ""), read.MAX_TEXT),
         "comment": logs.clean_line(str(entry.get("comment") or ""), read.MAX_TEXT),
-        "status": job_status(str(entry.get("status") or "unknown"), counts),
+        "status": str(entry.get("status") or "unknown"),
         "application": str(entry.get("display:application") or ""),
         "backend": objects.backend_name_of_class(backend) if backend else "",
         "subjobs": sum(counts.values()),

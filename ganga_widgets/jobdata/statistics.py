@@ -35,6 +35,14 @@ MIN_PEAKS = 5
 OVER_REQUEST = 1.5
 
 
+# What a runtime measures, as the panel says it.
+RUNTIME_CONDOR = (
+    "from the start of execution to its end, in HTCondor's event log (whole seconds; "
+    "HTCondor's RemoteWallClockTime also counts the transfer of the job's files)"
+)
+RUNTIME_GANGA = "from running to ended, as Ganga recorded them"
+
+
 @dataclass(frozen=True)
 class Figures:
     """What one subjob contributes; None where not known (yet)."""
@@ -81,11 +89,16 @@ class Sample:
         return [(index, value) for value, index in reversed(self._sorted[-k:])]
 
     def histogram(self, max_bins: int = MAX_BINS) -> dict[str, Any] | None:
-        """Counts in bins of one "nice" width (1, 2 or 5 times a power of ten)."""
+        """Counts in bins of one "nice" width (1, 2 or 5 times a power of ten), never finer
+        than the data: whole numbers (HTCondor's times are whole seconds) get whole bins,
+        not bins of which every other one is empty."""
         if not self._sorted:
             return None
         low, high = self._sorted[0][0], self._sorted[-1][0]
         width = nice_width((high - low) / max_bins) if high > low else nice_width(abs(low) or 1)
+        whole = all(value == int(value) for value, _ in self._sorted)
+        if whole:
+            width = max(width, 1)
         start = math.floor(low / width) * width
         edges = [start]
         while edges[-1] <= high:
@@ -94,7 +107,7 @@ class Sample:
         positions = [bisect.bisect_left(self._sorted, (edge, -1)) for edge in edges[1:-1]]
         ends = [*positions, len(self._sorted)]
         counts = [b - a for a, b in zip([0, *positions], ends, strict=True)]
-        return {"start": start, "width": width, "counts": counts}
+        return {"start": start, "width": width, "counts": counts, "whole": whole}
 
     def describe(self, max_bins: int = MAX_BINS) -> dict[str, Any] | None:
         if not self._sorted:
@@ -118,7 +131,8 @@ def nice_width(raw: float) -> float:
 class Statistics:
     """The figures of every subjob of one job, and what they add up to."""
 
-    def __init__(self) -> None:
+    def __init__(self, condor: bool = False) -> None:
+        self.condor = condor  # whose times the runtimes are: HTCondor's event log, or Ganga's
         self._figures: dict[int, Figures] = {}
         self.runtime = Sample()
         self.queue = Sample()
@@ -152,6 +166,7 @@ class Statistics:
         return {
             "subjobs": len(self._figures),
             "runtime": self.runtime.describe(),
+            "runtime_measures": RUNTIME_CONDOR if self.condor else RUNTIME_GANGA,
             "slowest": [
                 {"subjob": i, "runtime_s": v} for i, v in self.runtime.largest(SLOWEST_SHOWN)
             ],
@@ -196,11 +211,14 @@ def figures(job: GangaJob, facts: Facts | None) -> Figures | None:
         )
     if job.status not in FINAL and job.status != "running":
         return None
-    times = read.times(job)
+    # Ganga's stamps of the last attempt (each one stamped over the one before): a subjob
+    # left alone when others were resubmitted keeps its figures
+    started = read.last_start(job)
+    finished = read.stamp(job, "final") if job.status in FINAL else None
     return Figures(
-        runtime_s=_between(times["started"], times["finished"]),
-        queue_s=_between(times["submitted"], times["started"]),
-        ended_at=times["finished"],
+        runtime_s=_between(started, finished),
+        queue_s=_between(read.stamp(job, "submitted"), started),
+        ended_at=finished,
         host=str(getattr(job.backend, "actualCE", "") or ""),
     )
 

@@ -79,14 +79,19 @@ def display_status(ganga_status: str, batch: BatchSaid | None) -> str:
     return _FROM_BATCH.get(batch.status, ganga_status)
 
 
-def job_status(ganga_status: str, counts: dict[str, int]) -> str:
+def job_status(ganga_status: str, counts: dict[str, int], shown_before: str = "") -> str:
     """A split job's status as shown. Ganga ranks "submitted" above "running", so a job
     stays "submitted" until none of its subjobs is queued: show "running" as soon as one
-    runs; if none does, say whether they are held or idle. When every subjob has ended
-    but Ganga has not settled the master yet (HTCondor's event log is seconds ahead of its
-    poll), "completing", not a "running" badge over a bar of ended subjobs."""
+    runs; if none does, say whether they are held or idle. A job shown running
+    (``shown_before``) stays running while subjobs are still queued: between one subjob's
+    end and the next one's start, the job as a whole has not gone back to the queue. When
+    every subjob has ended but Ganga has not settled the master yet (HTCondor's event log
+    is seconds ahead of its poll), "completing", not a "running" badge over a bar of ended
+    subjobs."""
     if ganga_status not in IN_BATCH:
         return ganga_status
+    if shown_before == "running" and any(counts.get(s) for s in QUEUED):
+        return "running"
     for shown in ("running", "held", "idle"):
         if counts.get(shown):
             return shown

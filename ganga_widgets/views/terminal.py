@@ -63,7 +63,7 @@ def _duration(seconds: float | None) -> str:
 
 
 def _elapsed(times: dict) -> str:
-    start = times.get("started") or times.get("submitted")
+    start = times.get("started") or times.get("resubmitted") or times.get("submitted")
     return _duration((times.get("finished") or time.time()) - start) if start else "—"
 
 
@@ -104,8 +104,9 @@ def job_view(view: dict[str, Any]) -> RenderableType:
     times = s.get("times") or {}
     parts.append(
         Text(
-            f"Submitted {_when(times.get('submitted'))}   Started "
-            f"{_when(times.get('started'))}   Finished {_when(times.get('finished'))}"
+            f"Submitted {_when(times.get('submitted'))}   "
+            + (f"Resubmitted {_when(times['resubmitted'])}   " if times.get("resubmitted") else "")
+            + f"Started {_when(times.get('started'))}   Finished {_when(times.get('finished'))}"
             f"   Elapsed {_elapsed(times)}",
             style="dim",
         )
@@ -134,7 +135,9 @@ def job_view(view: dict[str, Any]) -> RenderableType:
         line = Text(f"held ×{g['count']} (code {g['code']}): {g['reason']}", style="dark_orange")
         fix = g.get("fix") or {}
         if fix.get("kind") == "memory":
-            line.append(f"  → resubmit with more memory (~{fix['suggested_mb']:,} MB)")
+            peak = fix.get("peak_mb")
+            measured = f"peaked at {peak:,.0f} MB" if peak is not None else "no usage measured"
+            line.append(f"  → {measured}: resubmit asking for {fix['suggested_mb']:,} MB")
         elif fix.get("kind") == "missing_input":
             line.append(f"  → missing input file: {fix.get('path') or '(see the reason)'}")
         parts.append(line)

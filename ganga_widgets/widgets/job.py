@@ -129,9 +129,9 @@ class JobWidget(ViewWidget):
     ) -> dict:
         """Run a view action and show its outcome. Whole job: "kill", "resubmit",
         "release_held". One subjob (``subjob``; None for a job without subjobs):
-        "kill_subjob", "hold", "release", "why_idle". Held subjobs of one hold reason
-        (``group``: a group of ``held``, or its ``[code, reason]``): "release_group", and
-        "resubmit_more_memory" asking for ``memory`` MB."""
+        "kill_subjob", "hold", "release", "why_idle". Held subjobs of one cause (``group``:
+        a group of ``held``, or its ``key``; "memory": every subjob held for memory):
+        "release_group", and "resubmit_more_memory" asking for ``memory`` MB."""
         job = self._job
         on_job: dict[str, Callable[[], Outcome]] = {
             "kill": lambda: actions.kill(job),

@@ -102,7 +102,8 @@ class JobTable(ViewWidget):
             elif job is None:
                 self._rows.pop(job_id, None)  # removed
             else:
-                self._rows[job_id] = table_rows.row(job, details=job_id in self._page)
+                before = self._rows.get(job_id, {}).get("status", "")
+                self._rows[job_id] = table_rows.row(job, job_id in self._page, before)
 
     def wants_tick(self) -> bool:
         return True  # to notice new and removed jobs, and tick durations
@@ -171,7 +172,7 @@ class JobTable(ViewWidget):
         job = registry.get(job_id)
         if job is None:
             return self._rows[job_id]
-        row = table_rows.row(job, details=True)
+        row = table_rows.row(job, True, self._rows.get(job_id, {}).get("status", ""))
         if row["error"]:  # Ganga dropped it from its registry: keep it listed, say why
             self._unreadable[job_id] = row
         return row

@@ -20,13 +20,16 @@ export function headerPanel(model, root, now) {
   const timesRow = h("div", "gw-times");
   /** @type {Record<string, HTMLElement>} */
   const timeCells = {};
-  const labels = [["submitted", "Submitted"], ["started", "Started"], ["finished", "Finished"],
-    ["elapsed", "Elapsed"]];
+  const labels = [["submitted", "Submitted"], ["resubmitted", "Resubmitted"],
+    ["started", "Started"], ["finished", "Finished"], ["elapsed", "Elapsed"]];
+  /** @type {Record<string, HTMLElement>} */
+  const items = {};
   for (const [key, label] of labels) {
     const item = h("span", "gw-time");
     item.append(h("span", "gw-label", label + " "));
     timeCells[key] = h("span", "gw-value gw-time-" + key, "—");
     item.append(timeCells[key]);
+    items[key] = item;
     timesRow.append(item);
   }
 
@@ -34,9 +37,11 @@ export function headerPanel(model, root, now) {
     /** @type {import("../lib/types.js").Times} */
     const t = (model.get("summary") || {}).times || {};
     timeCells.submitted.textContent = clockTime(t.submitted);
+    items.resubmitted.hidden = t.resubmitted == null; // said only of a job submitted again
+    timeCells.resubmitted.textContent = clockTime(t.resubmitted);
     timeCells.started.textContent = clockTime(t.started);
     timeCells.finished.textContent = clockTime(t.finished);
-    const from = t.started ?? t.submitted;
+    const from = t.started ?? t.resubmitted ?? t.submitted;
     timeCells.elapsed.textContent = from == null ? "—" : duration((t.finished ?? now()) - from);
   }
 

@@ -5,6 +5,7 @@ import { vocabulary } from "../lib/vocabulary.js";
 // One opt-in for every widget of the browser (the user said yes once, not per job).
 const OPT_IN_KEY = "ganga-widgets-notify";
 const TITLE_MARK = "● ";
+const HELD_EVERY_MS = 60_000;
 // Whether the title is to carry the mark until the user looks again (one page, one title:
 // shared by every widget). JupyterLab sets the title anew whenever the notebook's tab
 // changes (a save, an autosave, a cell run: measured), which would drop the mark unseen, so
@@ -52,6 +53,11 @@ export function notifier(model, root) {
   let lastStatus;
   let lastHeld = 0;
   let sent = 0;
+  // Held: at most one notification a minute, saying how many are held by then (a big job
+  // gets its subjobs held one after another: not one notification each).
+  let heldToldAt = -Infinity;
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let heldDue = null;
 
   function enabled() {
     return supported && Notification.permission === "granted" &&
@@ -69,10 +75,12 @@ export function notifier(model, root) {
 
   function drawBell() {
     const on = enabled();
-    bell.textContent = on ? "Notifying ✓" : "Notify me";
+    const blocked = supported && Notification.permission === "denied";
+    bell.textContent = on ? "Notifying ✓" : blocked ? "Notifications blocked by the browser" : "Notify me";
     bell.title = on ? "A browser notification when this job ends, fails or is held (click to stop)"
-      : "Ask for a browser notification when this job ends, fails or is held";
-    root.dataset.notify = on ? "on" : "";
+      : blocked ? "This browser refuses this page's notifications: allow them in its site settings, then click again"
+        : "Ask for a browser notification when this job ends, fails or is held";
+    root.dataset.notify = on ? "on" : blocked ? "blocked" : "";
   }
 
   /** @param {string} text */
@@ -93,13 +101,27 @@ export function notifier(model, root) {
     const ended = vocabulary(model).sets.final.includes(String(status));
     if (lastStatus !== undefined && status !== lastStatus && ended) {
       tell(`Job ${s.fqid}${s.name ? ` "${s.name}"` : ""} ${status}`);
-    } else if (lastStatus !== undefined && status === "held" && lastStatus !== "held") {
-      tell(`Job ${s.fqid} is held`);
-    } else if (held > lastHeld && lastStatus !== undefined) {
-      tell(`Job ${s.fqid}: ${held} subjob${held === 1 ? "" : "s"} held`);
+    } else if (lastStatus !== undefined && (held > lastHeld || (status === "held" && lastStatus !== "held"))) {
+      heldNews();
     }
     lastStatus = status;
     lastHeld = held;
+  }
+
+  function heldNews() {
+    const wait = heldToldAt + HELD_EVERY_MS - Date.now();
+    if (wait <= 0) tellHeld();
+    else heldDue ??= setTimeout(tellHeld, wait);
+  }
+
+  function tellHeld() {
+    heldDue = null;
+    /** @type {Partial<import("../lib/types.js").Summary>} */
+    const s = model.get("summary") || {};
+    const held = (model.get("counts") || {}).held || 0;
+    if (!held && s.status !== "held") return; // released meanwhile: nothing to say
+    heldToldAt = Date.now();
+    tell(held ? `Job ${s.fqid}: ${held} subjob${held === 1 ? "" : "s"} held` : `Job ${s.fqid} is held`);
   }
 
   drawBell();

@@ -3,8 +3,11 @@ import { button, h } from "../lib/dom.js";
 import { clockTime, duration } from "../lib/format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const CHART_WIDTH = 240;
-const CHART_HEIGHT = 48;
+// A chart: bars in a plot area, a count axis on its left, a value axis with ticks below it.
+const WIDTH = 300;
+const HEIGHT = 78;
+const PLOT = { left: 34, right: 292, top: 12, bottom: 50 };
+const TICKS = 4; // value ticks, at bin edges
 
 /**
  * Run statistics of a split job, collapsed until opened: opening asks Python for them (they
@@ -40,14 +43,17 @@ export function statisticsPanel(model, root, profile) {
       return;
     }
     const rows = [
-      figureRow("Runtime", s.runtime, duration, "gw-stats-runtime"),
+      figureRow("Run time", s.runtime, duration, "gw-stats-runtime", "run time"),
       slowestRow(s.slowest || []),
-      figureRow("Queue wait", s.queue, duration, "gw-stats-queue"),
+      figureRow("Queue wait", s.queue, duration, "gw-stats-queue", "queue wait"),
       throughputRow(s.throughput),
       memoryRow(s.memory),
-      figureRow("CPU efficiency", s.cpu_efficiency, percent, "gw-stats-cpu"),
+      figureRow("CPU efficiency", s.cpu_efficiency, percent, "gw-stats-cpu", "CPU time / wall time"),
       hostsRow(s.hosts),
     ];
+    if (rows[0] && s.runtime_measures) { // what the run time is, said once
+      rows[0].lastElementChild?.append(h("div", "gw-stats-measures", `Measured ${s.runtime_measures}.`));
+    }
     body.replaceChildren(...rows.filter((row) => row !== null));
     profile.measure("statistics", started);
   }
@@ -74,20 +80,21 @@ export function statisticsPanel(model, root, profile) {
 }
 
 /**
- * "Runtime: median 12s · 95% under 40s · 20 subjobs" and its histogram.
+ * "Run time: median 12s · 95% under 40s · 20 subjobs" and its histogram.
  * @param {string} label
  * @param {import("../lib/types.js").Described | null | undefined} d
  * @param {(x: number) => string} show
  * @param {string} className
+ * @param {string} axis  what the value axis measures
  * @returns {HTMLElement | null}
  */
-function figureRow(label, d, show, className) {
+function figureRow(label, d, show, className, axis) {
   if (!d) return null;
   const [row, content] = statsRow(label, className);
   const text = `median ${show(d.median)} · 95% under ${show(d.p95)} · ` +
     `${show(d.min)}–${show(d.max)} · ${d.count} subjob${d.count === 1 ? "" : "s"}`;
   content.append(h("div", "gw-stats-figures", text));
-  if (d.histogram) content.append(histogram(d.histogram, show));
+  if (d.histogram) content.append(histogram(d.histogram, show, axis));
   return row;
 }
 
@@ -98,12 +105,12 @@ function figureRow(label, d, show, className) {
 function memoryRow(m) {
   if (!m) return null;
   const mb = (/** @type {number} */ x) => `${Math.round(x)} MB`;
-  const row = figureRow("Peak memory", m, mb, "gw-stats-memory");
+  const row = figureRow("Peak memory", m, mb, "gw-stats-memory", "peak memory");
   if (!row) return null;
   if (m.request_mb != null) {
     row.querySelector(".gw-stats-figures")?.append(` · requested ${mb(m.request_mb)}`);
     const chart = row.querySelector("svg");
-    if (chart && m.histogram) markAt(chart, m.histogram, m.request_mb, "requested");
+    if (chart && m.histogram) markAt(chart, m.histogram, m.request_mb, `requested ${mb(m.request_mb)}`);
   }
   if (m.advice) row.lastElementChild?.append(h("div", "gw-stats-advice", m.advice.text));
   return row;
@@ -118,8 +125,11 @@ function throughputRow(t) {
   const [row, content] = statsRow("Ended", "gw-stats-throughput");
   const per = t.minutes_per_point === 1 ? "minute" : `${t.minutes_per_point} minutes`;
   const most = Math.max(...t.counts);
+  const step = t.minutes_per_point * 60;
+  const hourMinute = (/** @type {number} */ x) => clockTime(x).slice(0, -3);
   content.append(h("div", "gw-stats-figures", `per ${per} from ${clockTime(t.start)}: up to ${most}`),
-    bars(t.counts, (i) => `${clockTime(t.start + i * t.minutes_per_point * 60)}: ${t.counts[i]} ended`));
+    chart(t.counts, (i) => `${clockTime(t.start + i * step)}: ${t.counts[i]} ended`,
+      { start: t.start, width: step, show: hourMinute, axis: "time (ended per bar)" }));
   return row;
 }
 
@@ -150,61 +160,119 @@ function statsRow(label, className) {
 }
 
 /**
- * @param {{start: number, width: number, counts: number[]}} hist
+ * A histogram's chart. Whole-number data (HTCondor's seconds) name each bin by the values
+ * it holds: "3s–4s", or "3s" for a bin of one.
+ * @param {import("../lib/types.js").Histogram} hist
  * @param {(x: number) => string} show
+ * @param {string} axis
  */
-function histogram(hist, show) {
-  return bars(hist.counts, (i) =>
-    `${show(hist.start + i * hist.width)}–${show(hist.start + (i + 1) * hist.width)}: ${hist.counts[i]}`);
+function histogram(hist, show, axis) {
+  const edge = (/** @type {number} */ i) => hist.start + i * hist.width;
+  const tip = (/** @type {number} */ i) => {
+    const n = hist.counts[i];
+    if (hist.whole && hist.width === 1) return `${show(edge(i))}: ${n}`;
+    if (hist.whole) return `${show(edge(i))}–${show(edge(i + 1) - 1)}: ${n}`;
+    return `${show(edge(i))}–${show(edge(i + 1))}: ${n}`;
+  };
+  return chart(hist.counts, tip, { start: hist.start, width: hist.width, show, axis });
 }
 
 /**
- * Bars for counts, each with its tooltip.
+ * Bars for counts (each with its tooltip), with a count axis ("subjobs": 0 and the most)
+ * and a value axis: ticks at bin edges labelled with `show`, and what it measures.
  * @param {number[]} counts
  * @param {(i: number) => string} tip
+ * @param {{start: number, width: number, show: (x: number) => string, axis: string}} x
  */
-function bars(counts, tip) {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("class", "gw-stats-chart");
-  svg.setAttribute("width", String(CHART_WIDTH));
-  svg.setAttribute("height", String(CHART_HEIGHT));
-  svg.setAttribute("viewBox", `0 0 ${CHART_WIDTH} ${CHART_HEIGHT}`);
+function chart(counts, tip, x) {
+  const svg = svgElement("svg", { class: "gw-stats-chart", width: WIDTH, height: HEIGHT,
+    viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img" });
   const most = Math.max(1, ...counts);
-  const w = CHART_WIDTH / Math.max(1, counts.length);
+  const span = PLOT.right - PLOT.left;
+  const w = span / Math.max(1, counts.length);
   counts.forEach((n, i) => {
-    const height = n ? Math.max(1, (n / most) * (CHART_HEIGHT - 2)) : 0;
-    const bar = document.createElementNS(SVG, "rect");
-    bar.setAttribute("x", String(i * w + 0.5));
-    bar.setAttribute("y", String(CHART_HEIGHT - height));
-    bar.setAttribute("width", String(Math.max(1, w - 1)));
-    bar.setAttribute("height", String(height));
-    const title = document.createElementNS(SVG, "title");
-    title.textContent = tip(i);
-    bar.append(title);
+    const height = n ? Math.max(1, (n / most) * (PLOT.bottom - PLOT.top)) : 0;
+    const bar = svgElement("rect", { x: PLOT.left + i * w + 0.5, y: PLOT.bottom - height,
+      width: Math.max(1, w - 1), height });
+    bar.append(svgText("title", tip(i)));
     svg.append(bar);
   });
+  svg.append(
+    svgElement("line", { class: "gw-axis", x1: PLOT.left, x2: PLOT.left, y1: PLOT.top, y2: PLOT.bottom }),
+    svgElement("line", { class: "gw-axis", x1: PLOT.left, x2: PLOT.right, y1: PLOT.bottom, y2: PLOT.bottom }),
+    label(String(most), PLOT.left - 3, PLOT.top + 4, "end", "gw-tick"),
+    label("0", PLOT.left - 3, PLOT.bottom, "end", "gw-tick"),
+    label("subjobs", 0, 8, "start", "gw-axis-label"),
+    label(x.axis, (PLOT.left + PLOT.right) / 2, HEIGHT - 2, "middle", "gw-axis-label"),
+  );
+  const every = Math.max(1, Math.ceil(counts.length / TICKS));
+  for (let i = 0; i <= counts.length; i += every) {
+    const at = PLOT.left + i * w;
+    svg.append(svgElement("line", { class: "gw-axis", x1: at, x2: at, y1: PLOT.bottom, y2: PLOT.bottom + 3 }),
+      label(x.show(x.start + i * x.width), at, PLOT.bottom + 13,
+        i === 0 ? "start" : i === counts.length ? "end" : "middle", "gw-tick"));
+  }
   return svg;
 }
 
 /**
- * A vertical line at value `x` of a histogram's chart.
+ * A labelled mark at value `x` of a histogram's chart; a value off its scale is not drawn
+ * at the edge as if it were there: an arrow at that edge says it is further.
  * @param {Element} svg
- * @param {{start: number, width: number, counts: number[]}} hist
+ * @param {import("../lib/types.js").Histogram} hist
  * @param {number} x
- * @param {string} label
+ * @param {string} text
  */
-function markAt(svg, hist, x, label) {
-  const span = hist.width * hist.counts.length;
-  const at = Math.min(1, Math.max(0, (x - hist.start) / span)) * CHART_WIDTH;
-  const line = document.createElementNS(SVG, "line");
-  line.setAttribute("class", "gw-stats-mark");
-  for (const [k, v] of [["x1", at], ["x2", at], ["y1", 0], ["y2", CHART_HEIGHT]]) {
-    line.setAttribute(String(k), String(v));
+function markAt(svg, hist, x, text) {
+  const end = hist.start + hist.width * hist.counts.length;
+  const span = PLOT.right - PLOT.left;
+  if (x < hist.start || x > end) {
+    const right = x > end;
+    svg.append(label(right ? `${text} ▶` : `◀ ${text}`, right ? PLOT.right : PLOT.left + 2,
+      PLOT.top - 3, right ? "end" : "start", "gw-stats-mark-label gw-stats-offscale"));
+    return;
   }
-  const title = document.createElementNS(SVG, "title");
-  title.textContent = label;
-  line.append(title);
-  svg.append(line);
+  const at = PLOT.left + ((x - hist.start) / (end - hist.start)) * span;
+  const line = svgElement("line", { class: "gw-stats-mark", x1: at, x2: at, y1: PLOT.top, y2: PLOT.bottom });
+  line.append(svgText("title", text));
+  svg.append(line, label(text, at, PLOT.top - 3, at > PLOT.left + span / 2 ? "end" : "start",
+    "gw-stats-mark-label"));
+}
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number>} attributes
+ */
+function svgElement(tag, attributes) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  return element;
+}
+
+/**
+ * An SVG element holding text (as text, never markup).
+ * @param {string} tag
+ * @param {string} text
+ */
+function svgText(tag, text) {
+  const element = document.createElementNS(SVG, tag);
+  element.textContent = text;
+  return element;
+}
+
+/**
+ * @param {string} text
+ * @param {number} x
+ * @param {number} y
+ * @param {"start" | "middle" | "end"} anchor
+ * @param {string} className
+ */
+function label(text, x, y, anchor, className) {
+  const element = svgText("text", text);
+  for (const [name, value] of [["x", x], ["y", y], ["text-anchor", anchor], ["class", className]]) {
+    element.setAttribute(String(name), String(value));
+  }
+  return element;
 }
 
 /** @param {number} x a fraction */

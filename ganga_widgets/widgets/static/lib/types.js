@@ -14,8 +14,9 @@
 /**
  * @typedef {object} Times
  * @property {number | null} [created]
- * @property {number | null} [submitted]
- * @property {number | null} [started]
+ * @property {number | null} [submitted]  the first submission
+ * @property {number | null} [resubmitted]  the last resubmission, if any
+ * @property {number | null} [started]  this attempt's start (a split job: its first subjob's)
  * @property {number | null} [finished]
  */
 
@@ -113,12 +114,24 @@
 
 /**
  * @typedef {object} HeldGroup
- * @property {string} reason
+ * @property {string} key  the cause: what the group's actions name it by
+ * @property {string} reason  the first subjob's own
  * @property {number | null} code
  * @property {number | null} subcode
  * @property {number} count
- * @property {number[]} subjobs
- * @property {{kind: "memory" | "missing_input" | "release", request_mb?: number | null, suggested_mb?: number, path?: string}} [fix]
+ * @property {number[]} subjobs  the first few (none: a job without subjobs)
+ * @property {HeldFix} [fix]
+ */
+
+/**
+ * What fits a hold: "memory" (from what was measured), "missing_input", "release".
+ * @typedef {object} HeldFix
+ * @property {"memory" | "missing_input" | "release"} kind
+ * @property {number | null} [request_mb]
+ * @property {number | null} [peak_mb]
+ * @property {string} [peak_from]
+ * @property {number} [suggested_mb]
+ * @property {string} [path]
  */
 
 /**
@@ -130,7 +143,16 @@
  * @property {number} median
  * @property {number} p95
  * @property {number} max
- * @property {{start: number, width: number, counts: number[]} | null} histogram
+ * @property {Histogram | null} histogram
+ */
+
+/**
+ * Counts in bins of one width from `start`; `whole`: the data are whole numbers.
+ * @typedef {object} Histogram
+ * @property {number} start
+ * @property {number} width
+ * @property {number[]} counts
+ * @property {boolean} [whole]
  */
 
 /**
@@ -149,6 +171,7 @@
  * @typedef {object} Stats
  * @property {number} [subjobs]
  * @property {Described | null} [runtime]
+ * @property {string} [runtime_measures]  what a runtime is measured from
  * @property {{subjob: number, runtime_s: number}[]} [slowest]
  * @property {Described | null} [queue]
  * @property {Timeline | null} [throughput]
