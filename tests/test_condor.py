@@ -474,7 +474,9 @@ def test_subjobs_held_for_memory_are_one_cause_and_one_click_gives_each_enough(
     assert "Last measured usage" in group["reason"]
     fix = group["fix"]
     assert fix["kind"] == "memory" and fix["request_mb"] == 100
-    assert fix["peak_mb"] >= 400 and fix["peak_from"] == "the hold reason", fix
+    # the larger of the reasons' figures and HTCondor's own measurements of the runs
+    assert fix["peak_mb"] >= 400, fix
+    assert fix["peak_from"] in ("the hold reason", "HTCondor's measurements"), fix
     assert fix["suggested_mb"] >= fix["peak_mb"] * 1.2, fix  # the largest, with a margin
     refused = widget.run_action("resubmit_more_memory", group=group, memory="lots")
     assert refused["state"] == "refused" and widget.cells == "hhh"  # nothing was touched
