@@ -81,10 +81,8 @@ def held_groups(held: list[tuple[int | None, Facts]]) -> list[dict]:
             "subcode": first.hold_subcode,
             "count": len(found),
             "subjobs": [i for i, _ in found[:HELD_IDS_SHOWN] if i is not None],
-            "fix": fix(first),
+            "fix": memory_fix([f for _, f in found]) if held_for_memory(first) else fix(first),
         }
-        if group["fix"]["kind"] == "memory":
-            group["fix"] = memory_fix([f for _, f in found])
         groups.append(group)
     groups.sort(key=lambda g: (-g["count"], g["key"]))
     shown = [g for g in groups if g["fix"]["kind"] == "memory"]
@@ -106,7 +104,7 @@ def held_members(held: list[tuple[int | None, Facts]], key: str) -> list[int | N
     lists; ``"memory"``: every subjob held for memory, whatever its group."""
     members = _members(held)
     if key == "memory":
-        return [i for found in members.values() for i, f in found if fix(f)["kind"] == "memory"]
+        return [i for found in members.values() for i, f in found if held_for_memory(f)]
     if key != OTHER:
         return [i for i, _ in members.get(key, [])]
     shown = {g["key"] for g in held_groups(held)}
@@ -124,16 +122,20 @@ def fix(facts: Facts) -> dict[str, Any]:
     """What fits a hold: ``memory`` (resubmit asking for more), ``missing_input`` (the
     path; releasing would fail again), else ``release``."""
     code, subcode, reason = facts.hold_code, facts.hold_subcode, facts.hold_reason
-    memory = (code == OUT_OF_RESOURCES and subcode != DISK_SUBCODE) or (
-        code in POLICIES and "memory" in reason.lower()
-    )
-    if memory:
+    if held_for_memory(facts):
         return memory_fix([facts])
     if code == TRANSFER_INPUT_ERROR and subcode == 2:
         found = _PATH.search(reason)
         path = (found.group(1) or found.group(2)) if found else ""
         return {"kind": "missing_input", "path": path}
     return {"kind": "release"}
+
+
+def held_for_memory(facts: Facts) -> bool:
+    code, reason = facts.hold_code, facts.hold_reason
+    return (code == OUT_OF_RESOURCES and facts.hold_subcode != DISK_SUBCODE) or (
+        code in POLICIES and "memory" in reason.lower()
+    )
 
 
 MEMORY_MARGIN = 1.25  # over the largest measured peak: usage varies from run to run
