@@ -27,7 +27,7 @@ from ganga_widgets import JobWidget, session
 from ganga_widgets.dispatcher import dispatcher, wait_for
 from ganga_widgets.ganga_adapter import objects
 from ganga_widgets.ganga_adapter.registry import registry_jobs
-from ganga_widgets.jobdata.status import STATUS_CODES
+from ganga_widgets.vocabulary.status import STATUS_CODES
 
 # A benchmark killed at its time limit first sends its kernels SIGUSR1 (benchmarks/__main__.py):
 # each writes every thread's stack to a file of its own, as ipykernel sends fd 2 through a pipe

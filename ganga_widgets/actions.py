@@ -18,9 +18,9 @@ from typing import Any
 from .condor import schedd
 from .ganga_adapter import objects, registry
 from .ganga_adapter.kills import kill_local_orphans
-from .ganga_adapter.protocols import GangaJob
 from .jobdata import read
-from .jobdata.status import ACTIVE, FAILED, IN_BATCH
+from .vocabulary.protocols import GangaJob
+from .vocabulary.status import ACTIVE, FAILED, IN_BATCH
 
 log = logging.getLogger("ganga_widgets")
 

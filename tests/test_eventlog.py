@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ganga_widgets.condor.eventlog import RECORD, STATUS_AFTER, Facts, fold, merge_live
-from ganga_widgets.jobdata.status import STATUS_CODES
+from ganga_widgets.vocabulary.status import STATUS_CODES
 
 pytestmark = pytest.mark.pure
 USAGE = "Usr 0 00:01:02, Sys 0 00:00:03"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ganga_widgets.jobdata import logs
+from ganga_widgets.vocabulary import logs
 
 pytestmark = pytest.mark.pure
 

@@ -7,7 +7,7 @@ import pytest
 
 from ganga_widgets.ganga_adapter import local_status
 from ganga_widgets.ganga_adapter.sharing import OtherSession, Sharing, notice
-from ganga_widgets.jobdata.status import display_status
+from ganga_widgets.vocabulary.status import display_status
 
 pytestmark = pytest.mark.pure
 

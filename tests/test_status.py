@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ganga_widgets.jobdata.status import (
+from ganga_widgets.vocabulary.status import (
     ACTIVE,
     COMPLETED,
     FAILED,

@@ -99,3 +99,12 @@ def test_the_source_sent_along_is_bounded(tmp_path: Path) -> None:
     }
     assert sources(huge_analysis.huge) == {}  # over the bound: nothing rather than a part
     assert sources(print) == {}  # a builtin has no code
+
+
+def test_the_worker_names_its_result_files_as_the_views_read_them() -> None:
+    """The worker spells its two file names itself (ganga_widgets is not installed where it
+    runs): a view looking for another name would never show a call's result or error."""
+    from ganga_widgets.remote import worker
+    from ganga_widgets.vocabulary import files
+
+    assert (worker.RESULT, worker.ERROR) == (files.CALL_RESULT, files.CALL_ERROR)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..jobdata import logs
+from ..vocabulary import logs
 from .bindings import bindings
 from .schedd import JOB_STATUS
 

@@ -2,11 +2,10 @@
 
 Ganga asks the schedd about Condor jobs every 30 s. This thread reads each active job's
 event log four times a second, so a start, hold, eviction or end reaches the widgets within
-a second of HTCondor writing it. It does not write Ganga's job status behind its back: it
-asks Ganga's own Condor monitoring to look at exactly the jobs that changed (and keeps asking
-until Ganga agrees that a finished job is finished). Every few seconds it also asks the
-schedd, in one query, for live memory and CPU of the running jobs, which tells too whether
-the schedd can be reached at all.
+a second of HTCondor writing it. Every few seconds it also asks the schedd, in one query, for
+live memory and CPU of the running jobs, which tells too whether the schedd can be reached
+at all. It knows nothing of Ganga: what Ganga should do about its news (and which jobs
+Ganga has in HTCondor) is the ``GangaSide`` the session connects (``session.condor_news``).
 """
 
 from __future__ import annotations
@@ -15,12 +14,10 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ..dispatcher import dispatcher
-from ..ganga_adapter import objects
-from ..ganga_adapter.kills import mark_removed_job_killed
-from ..jobdata.status import ACTIVE
+from ..vocabulary.files import output_file
 from . import schedd
 from .eventlog import FILE_NAME, EventLog, Facts, merge_live
 from .tail import Key, StderrTails
@@ -29,17 +26,23 @@ log = logging.getLogger("ganga_widgets")
 
 EVENT_INTERVAL = 0.25  # seconds between two reads of the active event logs
 QUERY_INTERVAL = 5.0  # seconds between two live queries to the schedd
-CATCH_UP_FOR = 120.0  # seconds to keep asking Ganga to see a finished job as finished
-# Events after which Ganga's own view of the job is out of date.
-_GANGA_RELEVANT = {
-    "EXECUTE",
-    "JOB_TERMINATED",
-    "JOB_ABORTED",
-    "JOB_HELD",
-    "JOB_RELEASED",
-    "JOB_EVICTED",
-}
-_SETTLED = {"completed", "removed"}
+SETTLED = frozenset({"completed", "removed"})  # HTCondor is done with the job
+
+
+class GangaSide(Protocol):
+    """What the watcher asks of whoever runs the jobs (Ganga), connected by the session."""
+
+    def active_jobs(self) -> list[Any]:
+        """The top-level jobs in HTCondor now, besides those a view follows."""
+        ...
+
+    def news(self, master: Any, changed: dict[int | None, list[str]]) -> None:
+        """Subjobs (None: the job) of ``master`` whose event logs said these events."""
+        ...
+
+    def each_pass(self, master: Any) -> None:
+        """Called for every job followed, after each read of its event logs."""
+        ...
 
 
 @dataclass
@@ -66,12 +69,16 @@ class Watcher:
         self._lock = threading.RLock()
         self._followed: dict[int, tuple[Any, int]] = {}  # master id -> (job, widgets)
         self._logs: dict[Key, EventLog] = {}
-        self._catch_up: dict[Key, float] = {}  # finished by HTCondor, not yet by Ganga
+        self.ganga: GangaSide | None = None  # set by connect()
         self.health = Health()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_query = 0.0
         self._tails = StderrTails(self._running)
+
+    def connect(self, ganga: GangaSide) -> None:
+        """Tell ``ganga`` the news from now on, and follow its jobs too."""
+        self.ganga = ganga
 
     # -- for widgets ----------------------------------------------------------------------
 
@@ -157,7 +164,7 @@ class Watcher:
     def _jobs(self) -> list[Any]:
         with self._lock:
             jobs = {master_id: job for master_id, (job, _) in self._followed.items()}
-        for job in objects.active_jobs("Condor"):
+        for job in self.ganga.active_jobs() if self.ganga is not None else ():
             jobs.setdefault(job.id, job)
         return list(jobs.values())
 
@@ -173,47 +180,25 @@ class Watcher:
             key = (master.id, index)
             entry = self._logs.get(key)
             if entry is None:
-                entry = self._logs[key] = EventLog(objects.output_file(master, index, FILE_NAME))
-            if entry.facts.status in _SETTLED and key not in self._catch_up:
+                entry = self._logs[key] = EventLog(output_file(master, index, FILE_NAME))
+            if entry.facts.status in SETTLED:
                 continue  # re-checked by _query, in case it is resubmitted
             kinds = entry.read()
             if kinds:
                 changed[index] = kinds
         if changed:
             self._publish(master, changed)
-        self._ask_ganga_to_catch_up(master)
+        if self.ganga is not None:
+            self.ganga.each_pass(master)
 
     def _publish(self, master: Any, changed: dict[int | None, list[str]]) -> None:
-        """Tell the widgets, and Ganga, about jobs whose event logs said something new."""
-        stale = []
-        for index, kinds in changed.items():
-            job = master if index is None else master.subjobs[index]
-            facts = self._logs[(master.id, index)].facts
-            if "JOB_ABORTED" in kinds:
-                mark_removed_job_killed(job)
-            if facts.status in _SETTLED and job.status in ACTIVE:
-                self._catch_up.setdefault((master.id, index), time.monotonic())
-            if _GANGA_RELEVANT.intersection(kinds) and job.status in ACTIVE:
-                stale.append(job)
-            dispatcher().notify(master.id, index, job)
-        if stale:
-            objects.update_from_backend(stale)
-
-    def _ask_ganga_to_catch_up(self, master: Any) -> None:
-        """A finished job stays 'running' in Ganga until its query sees it out of the queue:
-        ask again each pass, for a bounded time."""
-        late = []
-        now = time.monotonic()
-        for key, since in list(self._catch_up.items()):
-            if key[0] != master.id:
-                continue
-            job = master if key[1] is None else master.subjobs[key[1]]
-            if job.status not in ACTIVE or now - since > CATCH_UP_FOR:
-                del self._catch_up[key]
-            elif now - since > 0.5:
-                late.append(job)
-        if late:
-            objects.update_from_backend(late)
+        """Tell Ganga, then the widgets, about jobs whose event logs said something new."""
+        if self.ganga is not None:
+            self.ganga.news(master, changed)
+        for index in changed:
+            dispatcher().notify(
+                master.id, index, master if index is None else master.subjobs[index]
+            )
 
     def _query(self, masters: list[Any]) -> None:
         """Live usage of the running jobs, and whether the schedd answers at all."""
@@ -222,11 +207,11 @@ class Watcher:
             for key in [k for k in self._logs if k[0] not in by_id]:
                 del self._logs[key]  # neither shown nor active any more: bounded memory
             for key, entry in self._logs.items():
-                if entry.facts.status in _SETTLED:
+                if entry.facts.status in SETTLED:
                     kinds = entry.read()  # anything new means a new file: resubmitted
                     if kinds:
                         self._publish(by_id[key[0]], {key[1]: kinds})
-        active = {k: e for k, e in self._logs.items() if e.facts.status not in _SETTLED}
+        active = {k: e for k, e in self._logs.items() if e.facts.status not in SETTLED}
         if not active:  # nothing to ask about: a finished job's view needs no schedd
             return
         clusters = {e.cluster for e in active.values() if e.cluster is not None}

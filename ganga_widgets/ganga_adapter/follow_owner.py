@@ -18,7 +18,8 @@ import threading
 from typing import Any
 
 from ..dispatcher import dispatcher
-from ..jobdata.status import ACTIVE
+from ..vocabulary.files import output_file
+from ..vocabulary.status import ACTIVE
 from . import disk_reload, local_status, objects
 
 SWEEP = 2000  # jobs neither followed nor active looked at per pass: 10,000 in 5 s
@@ -127,7 +128,7 @@ class Follower:
             indices = [None]
         changed = False
         for index in indices:
-            path = objects.output_file(job, index, local_status.FILE_NAME)
+            path = output_file(job, index, local_status.FILE_NAME)
             signature = disk_reload.signature(path)
             key = (job.id, index)
             with self._lock:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..condor import bindings as condor
 from ..condor import eventlog, v1_names
-from ..jobdata.status import IN_BATCH
+from ..vocabulary.status import IN_BATCH
 from . import objects, string_values
 from .kills import fail_local_jobs_left_without_processes, killing, mark_removed_job_killed
 

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..jobdata.status import IN_BATCH
-from . import local_status, objects, sharing
+from ..vocabulary.files import output_file
+from ..vocabulary.protocols import GangaJob
+from ..vocabulary.status import IN_BATCH
+from . import local_status, sharing
 from .ganga_log import GUARDS
-from .protocols import GangaJob
 
 log = logging.getLogger("ganga_widgets")
 
@@ -90,7 +91,7 @@ def fail_local_jobs_left_without_processes(jobs: list[Any]) -> None:
 
 
 def _exit_code_written(job: Any) -> bool:
-    found = local_status.read(objects.output_file(job, None, local_status.FILE_NAME))
+    found = local_status.read(output_file(job, None, local_status.FILE_NAME))
     return found is not None and found.exit_code is not None
 
 

@@ -4,7 +4,6 @@ configuration, the monitor. They expect Ganga running (see ``startup``)."""
 from __future__ import annotations
 
 import functools
-import os
 from typing import Any
 
 
@@ -61,19 +60,6 @@ def subjob_statuses(job: Any) -> list[str]:
     if hasattr(subjobs, "getAllSJStatus"):  # lazily loaded subjobs (a job read from disk)
         return list(subjobs.getAllSJStatus())
     return [sj.status for sj in subjobs]
-
-
-def output_file(master: Any, index: int | None, name: str) -> str:
-    """``<workspace>/<id>/[<subjob>/]output/<name>``: a file in the output directory of a
-    job (``index`` None) or of one of its subjobs, without reading the subjob and without
-    making the directory ("" if the job has no workspace)."""
-    try:
-        outputdir = os.path.normpath(master.getOutputWorkspace(create=False).getPath())
-    except Exception:  # no workspace (e.g. a job removed meanwhile)
-        return ""
-    if index is None:
-        return os.path.join(outputdir, name)
-    return os.path.join(os.path.dirname(outputdir), str(index), "output", name)
 
 
 def job_class() -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..jobdata.read import fqid
+from ..vocabulary.protocols import fqid
 from . import objects, registry, startup
 
 ACCEPTED = "a Ganga Job (e.g. jobs(7) or the j you submitted) or a job id (an int)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from .status import STATUS_CODES, code_of
+from ..vocabulary.status import STATUS_CODES, code_of
 
 # Above this many subjobs the grid is cut (the counts stay exact): bounds message size.
 MAX_CELLS = 50_000

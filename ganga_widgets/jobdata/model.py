@@ -17,12 +17,8 @@ from ..condor.watcher import watcher
 from ..dispatcher import Changes
 from ..ganga_adapter import follow_owner, objects, refused_writes, sharing, startup, submission
 from ..ganga_adapter.ganga_log import job_lines
-from ..ganga_adapter.protocols import GangaJob
-from . import read
-from .codes import SubjobCodes
-from .condor_facts import held_groups, held_members
-from .statistics import Statistics, figures
-from .status import (
+from ..vocabulary.protocols import GangaJob
+from ..vocabulary.status import (
     ACTIVE,
     FAILED,
     FINAL,
@@ -31,6 +27,10 @@ from .status import (
     display_status,
     job_status,
 )
+from . import read
+from .codes import SubjobCodes
+from .condor_facts import held_groups, held_members
+from .statistics import Statistics, figures
 
 # Statuses of a subjob that has not started (yet).
 NOT_STARTED = frozenset({"new", "submitting", "submitted", "idle", "unknown"})

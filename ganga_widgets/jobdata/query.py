@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .status import RANK
+from ..vocabulary.status import RANK
 
 PAGE_SIZES = (10, 25, 50, 100)  # bounded: a page message stays well under 100 kB
 SORT_KEYS = ("id", "name", "status", "application", "backend", "subjobs")

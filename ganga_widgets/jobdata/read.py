@@ -14,14 +14,14 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..ganga_adapter import local_status
-from ..remote.names import CALL_ERROR
-from . import logs
+from ..vocabulary import logs
+from ..vocabulary.files import CALL_ERROR
+from ..vocabulary.protocols import GangaJob, fqid
+from ..vocabulary.status import ACTIVE, FAILED, FINAL, IN_BATCH, display_status
 from .condor_facts import condor_detail
-from .status import ACTIVE, FAILED, FINAL, IN_BATCH, display_status
 
 if TYPE_CHECKING:
     from ..condor.eventlog import Facts
-    from ..ganga_adapter.protocols import GangaJob
 
 # The failures panel shows this many failed subjobs, each with this many stderr lines.
 FAILURES_SHOWN = 5
@@ -33,11 +33,6 @@ SHOWN_TRACEBACK = 16 * 1024
 
 
 # -- the job itself ----------------------------------------------------------------------------
-
-
-def fqid(job: GangaJob) -> str:
-    master = job.master
-    return f"{master.id}.{job.id}" if master is not None else str(job.id)
 
 
 def times(job: GangaJob) -> dict[str, float | None]:

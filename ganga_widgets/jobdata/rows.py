@@ -11,8 +11,9 @@ from collections import Counter
 from typing import Any
 
 from ..ganga_adapter import objects, sharing
-from . import logs, read
-from .status import FAILED, IN_BATCH, QUEUED, RANK, UNREADABLE, job_status
+from ..vocabulary import logs
+from ..vocabulary.status import FAILED, IN_BATCH, QUEUED, RANK, UNREADABLE, job_status
+from . import read
 
 
 def row(job: Any, details: bool, shown_before: str = "") -> dict[str, Any]:

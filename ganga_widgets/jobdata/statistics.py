@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..condor.eventlog import Facts
-from ..ganga_adapter.protocols import GangaJob
+from ..vocabulary.protocols import GangaJob
+from ..vocabulary.status import FINAL
 from . import read
-from .status import FINAL
 
 MAX_BINS = 24  # bars of a histogram
 SLOWEST_SHOWN = 5

@@ -1,8 +1,7 @@
 """Every file and directory name of a ``submit()`` run, in one place (the two the worker
-writes are its own: it runs alone on the batch node, where ganga_widgets is not installed)."""
+writes in each subjob's output directory are the views' too: ``vocabulary.files``)."""
 
-from .worker import ERROR as CALL_ERROR
-from .worker import RESULT as CALL_RESULT
+from ..vocabulary.files import CALL_ERROR, CALL_RESULT
 
 # <gangadir>/STAGING_PARENT/STAGING_PREFIX*: a run being staged, renamed to RUN_DIR once whole
 STAGING_PARENT = "ganga_widgets"
@@ -14,8 +13,7 @@ META = "meta.json"  # Python, cloudpickle, environment, import path of the kerne
 CALL = "call.pkl"  # (fn, kwargs every call gets)
 ITEMS = "items"  # <index>.pkl: (args, kwargs) of one call
 WORKER = "worker.py"
-# In each subjob's output directory, written by the worker: CALL_RESULT (the value returned,
-# cloudpickle) and CALL_ERROR (null, or what went wrong as plain data).
+# In each subjob's output directory, written by the worker: CALL_RESULT and CALL_ERROR.
 __all__ = ["CALL_ERROR", "CALL_RESULT"]
 
 

@@ -14,9 +14,9 @@ from ..ganga_adapter import objects
 from ..jobdata import read
 from ..jobdata.codes import SubjobCodes
 from ..jobdata.model import snapshot
-from ..jobdata.status import FAILED, FINAL, job_status
 from ..kernel import in_kernel
 from ..views import terminal
+from ..vocabulary.status import FAILED, FINAL, job_status
 from . import names
 
 

@@ -22,9 +22,9 @@ from .. import session
 from ..dispatcher import wait_for
 from ..ganga_adapter.resolve import resolve
 from ..jobdata.model import snapshot
-from ..jobdata.read import fqid
-from ..jobdata.status import FINAL, ORDER
 from ..kernel import in_kernel
+from ..vocabulary.protocols import fqid
+from ..vocabulary.status import FINAL, ORDER
 
 STYLE = {
     "new": "grey62",

@@ -14,9 +14,9 @@ import traitlets as t
 
 from .. import session
 from ..actions import Outcome
-from ..jobdata import status
 from ..kernel import kernel_id
 from ..views import terminal
+from ..vocabulary import status
 from . import heartbeat
 from .assets import static_text
 from .marimo_cells import close_with_cell

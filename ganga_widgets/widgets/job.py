@@ -15,9 +15,9 @@ from ..dispatcher import Changes, dispatcher, wait_for
 from ..ganga_adapter import objects
 from ..ganga_adapter.resolve import resolve
 from ..jobdata.model import JobModel
-from ..jobdata.read import fqid
-from ..jobdata.status import FINAL, STATUS_CODES
 from ..views import terminal
+from ..vocabulary.protocols import fqid
+from ..vocabulary.status import FINAL, STATUS_CODES
 from .assets import esm
 from .base import ViewWidget
 

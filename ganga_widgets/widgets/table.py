@@ -15,8 +15,8 @@ from ..ganga_adapter import sharing
 from ..ganga_adapter.registry import registry_jobs, unreadable_ids
 from ..jobdata import rows as table_rows
 from ..jobdata.query import PAGE_SIZES, Query, select
-from ..jobdata.status import SHOWN_ACTIVE
 from ..views import terminal
+from ..vocabulary.status import SHOWN_ACTIVE
 from .assets import esm
 from .base import ViewWidget
 from .job import JobWidget

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .condor import bindings
-from .condor.watcher import watcher
-from .ganga_adapter import registry, startup
-from .ganga_adapter.startup import Session, current
+from ..condor import bindings
+from ..condor.watcher import watcher
+from ..ganga_adapter import registry, startup
+from ..ganga_adapter.startup import Session, current
+from . import condor_news
 
 __all__ = ["Session", "current", "gpi", "start", "take_over"]
 
@@ -35,6 +36,7 @@ def start(
     ``gangadir`` once Ganga runs is an error, as Ganga cannot switch in a running process.
     """
     session = startup.start(gangadir, poll, console)
+    condor_news.connect(watcher())
     if bindings.installed():
         watcher().start()  # follows Ganga's active Condor jobs, widget or not
     return session

@@ -56,3 +56,9 @@ class GangaJob(Protocol):
     def getFQID(self, sep: str) -> str: ...
 
     def updateStatus(self, status: str) -> None: ...
+
+
+def fqid(job: GangaJob) -> str:
+    """A job's id as Ganga prints it: ``3``, or ``3.17`` for a subjob."""
+    master = job.master
+    return f"{master.id}.{job.id}" if master is not None else str(job.id)
