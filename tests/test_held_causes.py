@@ -7,6 +7,7 @@ reasons of 3 subjobs held for memory are 3 texts; they are one cause.
 from __future__ import annotations
 
 import pytest
+from plain_jobs import cgroup_hold as cgroup
 
 from ganga_widgets.condor.eventlog import Facts
 from ganga_widgets.jobdata.condor_facts import (
@@ -19,15 +20,6 @@ from ganga_widgets.jobdata.condor_facts import (
 )
 
 pytestmark = pytest.mark.pure
-
-
-def cgroup(used: int, limit: int = 100, slot: str = "slot1_1@node7.cern.ch") -> Facts:
-    """A hold as HTCondor's starter words it (code 34, JobOutOfResources)."""
-    reason = (f"Error from {slot}: Job has gone over cgroup memory limit of {limit} megabytes. "
-              f"Last measured usage: {used} megabytes.  Consider resubmitting with a higher "
-              "request_memory.")  # fmt: skip
-    return Facts(status="held", hold_reason=reason, hold_code=34, hold_subcode=0,
-                 memory_request_mb=limit)  # fmt: skip
 
 
 def test_three_subjobs_held_for_memory_are_one_cause_and_the_proposal_covers_the_largest() -> None:

@@ -114,6 +114,10 @@ class Watcher:
             del self._logs[(master_id, index)]
             return True
 
+    def problem(self) -> str:
+        """Why HTCondor cannot be followed now ("" if it can)."""
+        return self.health.problem()
+
     def live_stderr(self, master_id: int, index: int | None) -> tuple[bytes, str] | None:
         """The last fetched stderr of a running job, and ask for it to be kept fresh.
         Never waits: the first call returns None and the view is updated when it arrives."""

@@ -3,7 +3,8 @@
 A ``JobModel`` turns a Ganga job (plus what HTCondor said of it) into the plain data of its
 view: header, counts, per-subjob codes, detail panel, failures, held subjobs, notice. The
 notebook widget, the terminal and the static HTML snapshot all draw from it. Updates cost
-O(changed subjobs): counts are adjusted, never recounted from thousands of objects.
+O(changed subjobs): counts are adjusted, never recounted from thousands of objects. All it
+reads besides the job comes from its ``Sources`` (``sources.LIVE`` by default).
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ import time
 from typing import Any
 
 from ..condor.eventlog import Facts
-from ..condor.watcher import watcher
 from ..dispatcher import Changes
-from ..ganga_adapter import follow_owner, objects, refused_writes, sharing, startup, submission
-from ..ganga_adapter.ganga_log import job_lines
+from ..ganga_adapter import objects
 from ..vocabulary.protocols import GangaJob
 from ..vocabulary.status import (
     ACTIVE,
@@ -30,6 +29,7 @@ from ..vocabulary.status import (
 from . import read
 from .codes import SubjobCodes
 from .condor_facts import held_groups, held_members
+from .sources import LIVE, Sources
 from .statistics import Statistics, figures
 
 # Statuses of a subjob that has not started (yet).
@@ -39,22 +39,27 @@ STATISTICS_EVERY = 2.0  # seconds: the panel's figures need not follow every sub
 
 
 class JobModel:
-    def __init__(self, job: GangaJob, why_idle_after: float = 60.0) -> None:
+    def __init__(
+        self, job: GangaJob, why_idle_after: float = 60.0, sources: Sources = LIVE
+    ) -> None:
         self.job = job
+        self.sources = sources
         master = job.master if job.master is not None else job
         self._master = master
         self.master_id: int = master.id
         # The job's own key for HTCondor facts: (master id, None) or (master id, subjob id).
         self.own_index: int | None = job.id if job.master is not None else None
-        self.condor = read.backend_name(job) == "Condor"
-        self.local = read.backend_name(job) == "Local"
+        backend = read.backend_name(job)
+        self.batch = sources.batch(backend)  # what follows it beyond Ganga, if anything
+        self.condor = backend == "Condor" and self.batch is not None
+        self.local = backend == "Local"
         self._subjobs = job.subjobs  # a job read again from disk gets a new list
         self.why_idle_after = why_idle_after
         self.codes = SubjobCodes()
         self.detail_of: int | None = None  # subjob the detail panel shows
         self._failures_key: tuple | None = None  # None: not computed yet
         self._read_at_end = False  # every subjob read since the job last ended
-        self._writes_seen = -1  # the refused_writes.generation() its notice last showed
+        self._writes_seen = -1  # the writes_generation() its notice last showed
         self._shown = ""  # the job's status as last shown
         self._first_start: float | None = None  # a split job's: its first subjob's start
         # Run statistics: built when first asked for (the panel opened), then kept up to
@@ -67,8 +72,8 @@ class JobModel:
 
     def read_all(self) -> None:
         """Read every subjob's status (after a split, at the end, on demand)."""
-        if self.condor:
-            watcher().read_now(self.job)
+        if self.batch is not None:
+            self.batch.read_now(self.job)
         ended = self.job.status in FINAL
         statuses = objects.subjob_statuses(self.job)
         if self.condor or self._follows_status_files():
@@ -157,10 +162,10 @@ class JobModel:
 
     def facts(self, index: int | None) -> Facts | None:
         """What HTCondor said of subjob ``index`` (None: the job shown itself)."""
-        if not self.condor:
+        if self.batch is None:
             return None
         key = self.own_index if index is None else index
-        return watcher().facts(self.master_id, key)
+        return self.batch.facts(self.master_id, key)
 
     def batch_said(self, index: int | None) -> BatchSaid | None:
         """What the batch system said of subjob ``index`` (None: the job shown) beyond
@@ -170,17 +175,17 @@ class JobModel:
             return self.facts(index)
         if self._follows_status_files():
             key = self.own_index if index is None else index
-            return follow_owner.follower().local_status(self.master_id, key)
+            return self.sources.local_status(self.master_id, key)
         return None
 
     def _follows_status_files(self) -> bool:
-        return self.local and sharing.read_only()
+        return self.local and self.sources.sharing().owner is not None
 
     def _shown_status(self, job: GangaJob, index: int) -> str:
         said = self.batch_said(index)
-        if self.condor and said is not None and said.status in ("completed", "removed"):
+        if self.batch is not None and said is not None and said.status in ("completed", "removed"):
             if job.status in ("submitting", "submitted") and (
-                watcher().forget_if_resubmitted(self.master_id, index)
+                self.batch.forget_if_resubmitted(self.master_id, index)
             ):
                 said = None  # those facts were of the attempt before
         return display_status(job.status, said)
@@ -192,8 +197,8 @@ class JobModel:
         return (
             self.job.status in ACTIVE
             or shown_detail_status in SHOWN_ACTIVE
-            or self._writes_seen != refused_writes.generation()
-            or sharing.read_only()
+            or self._writes_seen != self.sources.writes_generation()
+            or self.sources.sharing().owner is not None
         )
 
     # -- the view's data ----------------------------------------------------------------------
@@ -221,15 +226,15 @@ class JobModel:
             summary["status"] = display_status(ganga_status, self.batch_said(None))
         self._shown = summary["status"]
         if self.own_index is None:  # a master under submission: how far it is
-            summary["submitting"] = submission.progress(self.master_id)
-        standing = sharing.current()
+            summary["submitting"] = self.sources.submitting(self.master_id)
+        standing = self.sources.sharing()
         values: dict[str, Any] = {
             "summary": summary,
             "counts": counts,
             "cells": self.codes.text(),
             "can": read.actions(ganga_status, counts, bool(len(self.codes))),
             "notice": self.notice(summary),
-            "ganga_log": job_lines.lines(self.master_id),
+            "ganga_log": self.sources.ganga_log(self.master_id),
             "sharing": standing.to_dict(),
         }
         subject = self.detail_subject(selected)
@@ -261,9 +266,9 @@ class JobModel:
         shown = self.job if subject is None else self.job.subjobs[subject]
         facts = self.facts(subject)
         live = None
-        if facts is not None and facts.status == "running":
+        if self.batch is not None and facts is not None and facts.status == "running":
             index = self.own_index if subject is None else subject
-            live = watcher().live_stderr(self.master_id, index)
+            live = self.batch.live_stderr(self.master_id, index)
         return read.detail(shown, facts, self.why_idle_after, live)
 
     def detail_subject(self, selected: int = -1) -> int | None:
@@ -279,10 +284,8 @@ class JobModel:
     def notice(self, summary: dict) -> str:
         """Every problem the user should know about, one per line."""
         problems: list[str | None] = []
-        current = startup.current()
-        self._writes_seen = refused_writes.generation()
-        if current is not None:
-            problems.append(refused_writes.problem(current.gangadir))
+        self._writes_seen = self.sources.writes_generation()
+        problems.append(self.sources.writes_refused())
         outputdir = summary["outputdir"]
         status = summary["status"]
         # A split job's output is in its subjobs' dirs (a Condor master has none of its own);
@@ -293,11 +296,11 @@ class JobModel:
         if status == "removed":
             problems.append(self._removed())
         elif self.own_index is None and status == "new":
-            failed = submission.failure(self.master_id)
+            failed = self.sources.submit_failure(self.master_id)
             if failed:
                 problems.append(f"submitting the job failed: {failed}")
-        if self.condor:
-            problems.append(watcher().health.problem())
+        if self.batch is not None:
+            problems.append(self.batch.problem())
         return "\n".join(p for p in problems if p)
 
     def problem(self, err: Exception) -> str:
@@ -307,7 +310,7 @@ class JobModel:
         return f"cannot read job {self.master_id}: {type(err).__name__}: {err}"
 
     def _removed(self) -> str:
-        failed = submission.failure(self.master_id)
+        failed = self.sources.submit_failure(self.master_id)
         if failed:
             return (
                 f"submitting job {self.master_id} failed, so it was removed from the "
@@ -316,9 +319,9 @@ class JobModel:
         return f"job {self.master_id} was removed from the registry"
 
 
-def snapshot(job: GangaJob) -> dict[str, Any]:
+def snapshot(job: GangaJob, sources: Sources = LIVE) -> dict[str, Any]:
     """The whole view's data of a job, read now (for terminals and static HTML)."""
-    model = JobModel(job)
+    model = JobModel(job, sources=sources)
     model.read_all()
     try:
         return model.compute()
