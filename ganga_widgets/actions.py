@@ -113,7 +113,7 @@ def remove(job: GangaJob) -> Outcome:
     )
 
 
-def on_many(action: Any, jobs: list[Any], verb: str) -> Outcome:
+def on_many(action: Any, jobs: list[GangaJob], verb: str) -> Outcome:
     """Run ``action`` on several jobs; one outcome that says what happened to each."""
     outcomes = [(job, _guarded(action, job, verb)) for job in jobs]
     done = [job for job, o in outcomes if o.state == "done"]

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..vocabulary import logs
+from ..vocabulary.status import BatchStatus
 from .bindings import bindings
 from .schedd import JOB_STATUS
 
@@ -28,7 +29,7 @@ _USAGE = re.compile(r"Usr (\d+) (\d+):(\d+):(\d+), Sys (\d+) (\d+):(\d+):(\d+)")
 class Facts:
     """What HTCondor said about one job, from its event log and the schedd."""
 
-    status: str = ""  # idle, running, held, suspended, completed, removed ("": no event yet)
+    status: BatchStatus = ""  # "": no event yet
     status_since: float | None = None  # epoch seconds
     submitted: float | None = None
     started: float | None = None
@@ -121,7 +122,7 @@ class EventLog:
 
 
 # Each event type, the status it leaves the job in: the state machine of one HTCondor job.
-STATUS_AFTER: dict[str, str] = {
+STATUS_AFTER: dict[str, BatchStatus] = {
     "SUBMIT": "idle",
     "EXECUTE": "running",
     "JOB_EVICTED": "idle",

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from ..dispatcher import dispatcher
 from ..vocabulary.files import output_file
+from ..vocabulary.protocols import GangaJob
 from . import schedd
 from .eventlog import FILE_NAME, EventLog, Facts, merge_live
 from .tail import Key, StderrTails
@@ -36,11 +37,11 @@ class GangaSide(Protocol):
         """The top-level jobs in HTCondor now, besides those a view follows."""
         ...
 
-    def news(self, master: Any, changed: dict[int | None, list[str]]) -> None:
+    def news(self, master: GangaJob, changed: dict[int | None, list[str]]) -> None:
         """Subjobs (None: the job) of ``master`` whose event logs said these events."""
         ...
 
-    def each_pass(self, master: Any) -> None:
+    def each_pass(self, master: GangaJob) -> None:
         """Called for every job followed, after each read of its event logs."""
         ...
 
@@ -82,7 +83,7 @@ class Watcher:
 
     # -- for widgets ----------------------------------------------------------------------
 
-    def follow(self, job: Any) -> None:
+    def follow(self, job: GangaJob) -> None:
         master = job.master if job.master is not None else job
         with self._lock:
             _, count = self._followed.get(master.id, (master, 0))
@@ -91,7 +92,7 @@ class Watcher:
         self._next_query = 0.0  # a new job: ask the schedd about it at once
         self._wake.set()
 
-    def unfollow(self, job: Any) -> None:
+    def unfollow(self, job: GangaJob) -> None:
         master = job.master if job.master is not None else job
         with self._lock:
             _, count = self._followed.get(master.id, (master, 0))
@@ -123,7 +124,7 @@ class Watcher:
         Never waits: the first call returns None and the view is updated when it arrives."""
         return self._tails.get((master_id, index))
 
-    def read_now(self, job: Any) -> None:
+    def read_now(self, job: GangaJob) -> None:
         """Read the job's event logs now: a view's first picture is then complete."""
         master = job.master if job.master is not None else job
         self._read_logs([master])
@@ -172,12 +173,12 @@ class Watcher:
             jobs.setdefault(job.id, job)
         return list(jobs.values())
 
-    def _read_logs(self, masters: list[Any]) -> None:
+    def _read_logs(self, masters: list[GangaJob]) -> None:
         with self._lock:
             for master in masters:
                 self._read_logs_of(master)
 
-    def _read_logs_of(self, master: Any) -> None:
+    def _read_logs_of(self, master: GangaJob) -> None:
         indices: list[int | None] = list(range(len(master.subjobs))) or [None]
         changed: dict[int | None, list[str]] = {}
         for index in indices:
@@ -195,7 +196,7 @@ class Watcher:
         if self.ganga is not None:
             self.ganga.each_pass(master)
 
-    def _publish(self, master: Any, changed: dict[int | None, list[str]]) -> None:
+    def _publish(self, master: GangaJob, changed: dict[int | None, list[str]]) -> None:
         """Tell Ganga, then the widgets, about jobs whose event logs said something new."""
         if self.ganga is not None:
             self.ganga.news(master, changed)
@@ -204,7 +205,7 @@ class Watcher:
                 master.id, index, master if index is None else master.subjobs[index]
             )
 
-    def _query(self, masters: list[Any]) -> None:
+    def _query(self, masters: list[GangaJob]) -> None:
         """Live usage of the running jobs, and whether the schedd answers at all."""
         by_id = {m.id: m for m in masters}
         with self._lock:
@@ -241,7 +242,7 @@ class Watcher:
                     job = master if key[1] is None else master.subjobs[key[1]]
                     dispatcher().notify(key[0], key[1], job)
 
-    def _set_health(self, ok: bool, error: str, masters: list[Any]) -> None:
+    def _set_health(self, ok: bool, error: str, masters: list[GangaJob]) -> None:
         now = time.time()
         was_ok = self.health.ok
         if ok:

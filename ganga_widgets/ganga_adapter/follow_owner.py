@@ -19,6 +19,7 @@ from typing import Any
 
 from ..dispatcher import dispatcher
 from ..vocabulary.files import output_file
+from ..vocabulary.protocols import GangaJob
 from ..vocabulary.status import ACTIVE
 from . import disk_reload, local_status, objects
 
@@ -119,7 +120,7 @@ class Follower:
             jobs.update(_repository().objects)
         return changed
 
-    def _read_local_status(self, job: Any) -> set[int]:
+    def _read_local_status(self, job: GangaJob) -> set[int]:
         """Read the status files of a Local job's active (sub)jobs that changed; the job's id
         if any did."""
         statuses = objects.subjob_statuses(job)
@@ -156,12 +157,12 @@ def _active(job: Any, loaded: bool) -> bool:
     return isinstance(entry, dict) and entry.get("status") in ACTIVE
 
 
-def _is_local(job: Any) -> bool:
+def _is_local(job: GangaJob) -> bool:
     return getattr(job.backend, "_name", "") == "Local"
 
 
 def _older_than_file(
-    repository: Any, job_id: int, job: Any, loaded: dict[int, Any], path: str
+    repository: Any, job_id: int, job: GangaJob, loaded: dict[int, Any], path: str
 ) -> bool:
     """Whether the job's file was saved after this session read it (loaded: its file then;
     listed only: its index entry, which Ganga writes when it creates the job and when a

@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from ..vocabulary.files import output_file
 from ..vocabulary.protocols import GangaJob
@@ -26,7 +25,7 @@ _KILLING_LOCK = threading.Lock()
 
 
 @contextmanager
-def killing(job: Any) -> Iterator[None]:
+def killing(job: GangaJob) -> Iterator[None]:
     """While Ganga kills ``job`` (and its subjobs), they are not taken for jobs killed
     from outside."""
     fqid = job.getFQID(".")
@@ -39,7 +38,7 @@ def killing(job: Any) -> Iterator[None]:
             _KILLING.discard(fqid)
 
 
-def _being_killed(job: Any) -> bool:
+def _being_killed(job: GangaJob) -> bool:
     fqid = job.getFQID(".")
     with _KILLING_LOCK:
         return fqid in _KILLING or fqid.split(".")[0] in _KILLING
@@ -56,7 +55,7 @@ def mark_removed_job_killed(job: GangaJob) -> None:
             log.debug("ganga_widgets: could not mark %s killed: %s", job.getFQID("."), err)
 
 
-def fail_local_jobs_left_without_processes(jobs: list[Any]) -> None:
+def fail_local_jobs_left_without_processes(jobs: list[GangaJob]) -> None:
     """Defect: Ganga's Local monitoring waits for the exit code the job script writes as it
     ends. A job whose processes were killed from outside (``kill -9``, the kernel's OOM
     killer, another Ganga session's kill) never writes one: it shows "running" forever.
@@ -90,7 +89,7 @@ def fail_local_jobs_left_without_processes(jobs: list[Any]) -> None:
             log.debug("ganga_widgets: could not mark %s failed: %s", job.getFQID("."), err)
 
 
-def _exit_code_written(job: Any) -> bool:
+def _exit_code_written(job: GangaJob) -> bool:
     found = local_status.read(output_file(job, None, local_status.FILE_NAME))
     return found is not None and found.exit_code is not None
 

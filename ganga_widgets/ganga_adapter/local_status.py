@@ -12,6 +12,8 @@ import re
 import time
 from dataclasses import dataclass
 
+from ..vocabulary.status import BatchStatus
+
 FILE_NAME = "__jobstatus__"
 MAX_BYTES = 4096  # the file is a few lines; a larger one is not Ganga's
 
@@ -24,7 +26,7 @@ _STOP = re.compile(r"^STOP: (.+)$", re.M)
 class LocalStatus:
     """What a Local job's status file says."""
 
-    status: str  # "running" (started) or "completed" (ended: its exit code is written)
+    status: BatchStatus  # "running" (started) or "completed" (ended: its exit code is written)
     started: float | None = None  # epoch seconds
     ended: float | None = None
     exit_code: int | None = None

@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from ..vocabulary.status import Status
+
 
 def index_entry(job: Any) -> dict | None:
     """What Ganga's index says of a job it has not loaded (status, name, subjob statuses,
@@ -54,7 +56,7 @@ def public(obj: Any) -> Any:
     return addProxy(obj)
 
 
-def subjob_statuses(job: Any) -> list[str]:
+def subjob_statuses(job: Any) -> list[Status]:
     """Statuses of all subjobs, from Ganga's index where subjobs are not loaded yet."""
     subjobs = job.subjobs
     if hasattr(subjobs, "getAllSJStatus"):  # lazily loaded subjobs (a job read from disk)

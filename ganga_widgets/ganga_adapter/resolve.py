@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..vocabulary.protocols import fqid
+from ..vocabulary.protocols import GangaJob, fqid
 from . import objects, registry, startup
 
 ACCEPTED = "a Ganga Job (e.g. jobs(7) or the j you submitted) or a job id (an int)"
 
 
-def resolve(obj: Any) -> Any:
+def resolve(obj: Any) -> GangaJob:
     """The Ganga job (implementation object) that ``obj`` names.
 
     Raises TypeError for something that cannot name a job and ValueError for a job that
@@ -21,7 +21,7 @@ def resolve(obj: Any) -> Any:
     startup.start()
     if isinstance(obj, int):
         return _by_id(obj)
-    job = objects.implementation(obj)
+    job: GangaJob = objects.implementation(obj)
     if not isinstance(job, objects.job_class()) or type(job).__name__ == "JobTemplate":
         raise TypeError(f"expected {ACCEPTED}; got a {type(job).__name__}, not a job")
     if job.status == "removed":
@@ -32,7 +32,7 @@ def resolve(obj: Any) -> Any:
     return job
 
 
-def _by_id(job_id: int) -> Any:
+def _by_id(job_id: int) -> GangaJob:
     if job_id in registry.unreadable_ids():
         raise ValueError(
             f"Ganga cannot read job {job_id}: its repository entry is damaged (Ganga's log "

@@ -207,7 +207,7 @@ def detail(
     """The panel for one (sub)job: status, exit code, times, where it ran, stderr tail,
     and for a Condor job what HTCondor says about it."""
     backend = job.backend
-    status = display_status(str(job.status), facts)
+    status = display_status(job.status, facts)
     result = {
         "fqid": fqid(job),
         "subjob": job.id if job.master is not None else None,

@@ -12,11 +12,12 @@ from typing import Any
 
 from ..ganga_adapter import objects, sharing
 from ..vocabulary import logs
+from ..vocabulary.protocols import GangaJob
 from ..vocabulary.status import FAILED, IN_BATCH, QUEUED, RANK, UNREADABLE, job_status
 from . import read
 
 
-def row(job: Any, details: bool, shown_before: str = "") -> dict[str, Any]:
+def row(job: GangaJob, details: bool, shown_before: str = "") -> dict[str, Any]:
     """One job as a dashboard row. ``details``: read the job whole (its times) -- only for
     the rows a user sees. ``shown_before``: the status its row showed (a running job does
     not go back to "submitted" between one subjob and the next). A job Ganga cannot read
@@ -45,7 +46,7 @@ def row_actions(status: str, counts: dict[str, int]) -> list[str]:
     return ["open", *(["kill"] if kill else []), *(["resubmit"] if resubmit else []), "remove"]
 
 
-def _from_job(job: Any) -> dict[str, Any]:
+def _from_job(job: GangaJob) -> dict[str, Any]:
     counts = Counter(objects.subjob_statuses(job))
     found = read.identity(job)
     return {

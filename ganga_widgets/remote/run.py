@@ -16,6 +16,7 @@ from ..jobdata.codes import SubjobCodes
 from ..jobdata.model import snapshot
 from ..kernel import in_kernel
 from ..views import terminal
+from ..vocabulary.protocols import GangaJob
 from ..vocabulary.status import FAILED, FINAL, job_status
 from . import names
 
@@ -56,7 +57,7 @@ class Run:
 
     Values are read from the subjobs' output files when asked for, never kept here."""
 
-    def __init__(self, job: Any, count: int | None = None) -> None:
+    def __init__(self, job: GangaJob, count: int | None = None) -> None:
         self._job = job
         self._widget: Any = None
         self._count = count  # known before the subjobs exist (a submission under way)

@@ -15,6 +15,7 @@ from typing import Any
 from ..condor.watcher import SETTLED, Watcher
 from ..ganga_adapter import objects
 from ..ganga_adapter.kills import mark_removed_job_killed
+from ..vocabulary.protocols import GangaJob
 from ..vocabulary.status import ACTIVE
 
 CATCH_UP_FOR = 120.0  # seconds to keep asking Ganga to see a finished job as finished
@@ -36,7 +37,7 @@ class GangaFollowsCondor:
     def active_jobs(self) -> list[Any]:
         return objects.active_jobs("Condor")
 
-    def news(self, master: Any, changed: dict[int | None, list[str]]) -> None:
+    def news(self, master: GangaJob, changed: dict[int | None, list[str]]) -> None:
         stale = []
         for index, kinds in changed.items():
             job = master if index is None else master.subjobs[index]
@@ -50,7 +51,7 @@ class GangaFollowsCondor:
         if stale:
             objects.update_from_backend(stale)
 
-    def each_pass(self, master: Any) -> None:
+    def each_pass(self, master: GangaJob) -> None:
         """A finished job stays 'running' in Ganga until its query sees it out of the queue:
         ask again each pass, for a bounded time."""
         late = []

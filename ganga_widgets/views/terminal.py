@@ -23,7 +23,7 @@ from ..dispatcher import wait_for
 from ..ganga_adapter.resolve import resolve
 from ..jobdata.model import snapshot
 from ..kernel import in_kernel
-from ..vocabulary.protocols import fqid
+from ..vocabulary.protocols import GangaJob, fqid
 from ..vocabulary.status import FINAL, ORDER
 
 STYLE = {
@@ -303,7 +303,7 @@ def mimebundle(data: dict[str, Any], renderable: RenderableType) -> dict[str, An
     }
 
 
-def watch(job: Any, interval: float = 1.0) -> None:
+def watch(job: GangaJob, interval: float = 1.0) -> None:
     """A live view of a job in the terminal until it ends. Ctrl-C stops watching, not the
     job."""
     try:
@@ -313,7 +313,7 @@ def watch(job: Any, interval: float = 1.0) -> None:
         print("Stopped watching; the job goes on.", file=sys.stderr)
 
 
-def follow(job: Any, timeout: float | None, interval: float = 1.0) -> None:
+def follow(job: GangaJob, timeout: float | None, interval: float = 1.0) -> None:
     """Draw the job live until it ends (or ``timeout``); raises KeyboardInterrupt/TimeoutError."""
     master = job.master if job.master is not None else job
     last = 0.0

@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from .status import Status
+
 
 class Workspace(Protocol):
     def getPath(self) -> str: ...
@@ -39,7 +41,7 @@ class GangaJob(Protocol):
 
     id: int
     master: GangaJob | None  # None for a top-level job
-    status: str
+    status: Status
     name: str
     comment: str
     subjobs: Subjobs
@@ -55,7 +57,7 @@ class GangaJob(Protocol):
 
     def getFQID(self, sep: str) -> str: ...
 
-    def updateStatus(self, status: str) -> None: ...
+    def updateStatus(self, status: Status) -> None: ...
 
 
 def fqid(job: GangaJob) -> str:

@@ -7,11 +7,35 @@ Pure: nothing here reads a job.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, get_args
+
+# Every status a view shows of a job: Ganga's own, and HTCondor's more precise words for an
+# active job (idle, held, suspended). mypy holds every use to these (strict equality: a
+# comparison with a misspelt status is an error).
+Status = Literal[
+    "new",
+    "submitting",
+    "submitted",
+    "idle",
+    "held",
+    "suspended",
+    "running",
+    "completing",
+    "completed",
+    "completed_frozen",
+    "failed",
+    "failed_frozen",
+    "killed",
+    "removed",
+    "unknown",
+]
+# What the batch system says of a job in its own words ("": nothing yet): HTCondor's event
+# log (condor.eventlog.Facts), a Local job's status file.
+BatchStatus = Literal["", "idle", "running", "held", "suspended", "completed", "removed"]
 
 # Every status in a job's life, then its endings: the order of counts, bars and sorting.
 # One character each: the per-subjob grid of a 10,000-subjob job is a 10 kB string.
-STATUS_CODES: dict[str, str] = {
+STATUS_CODES: dict[Status, str] = {
     "new": "n",
     "submitting": "u",
     "submitted": "s",
@@ -28,26 +52,31 @@ STATUS_CODES: dict[str, str] = {
     "removed": "x",
     "unknown": "?",
 }
-STATUS_OF_CODE: dict[str, str] = {code: status for status, code in STATUS_CODES.items()}
+assert set(STATUS_CODES) == set(get_args(Status)), "every status has its code"
+STATUS_OF_CODE: dict[str, Status] = {code: status for status, code in STATUS_CODES.items()}
 # A dashboard row of a job Ganga cannot read: ranked after every real status.
-UNREADABLE = "unreadable"
-ORDER: tuple[str, ...] = (*STATUS_CODES, UNREADABLE)
+UNREADABLE: Literal["unreadable"] = "unreadable"
+Shown = Status | Literal["unreadable"]  # what a dashboard row may show
+ORDER: tuple[Shown, ...] = (*STATUS_CODES, UNREADABLE)
 RANK: dict[str, int] = {status: i for i, status in enumerate(ORDER)}
 
+Statuses = frozenset[Status]
 # Ganga's statuses of a job that is in the batch system: it can be killed, and a split
 # master is shown by what its subjobs do.
-IN_BATCH = frozenset({"submitted", "running"})
-ACTIVE = frozenset({"submitting", "submitted", "running", "completing"})
+IN_BATCH: Statuses = frozenset({"submitted", "running"})
+ACTIVE: Statuses = frozenset({"submitting", "submitted", "running", "completing"})
 # What a view may show of an active job when the batch system says more than Ganga does.
-SHOWN_ACTIVE = ACTIVE | {"idle", "held", "suspended"}
-FINAL = frozenset({"completed", "completed_frozen", "failed", "failed_frozen", "killed", "removed"})
-FAILED = frozenset({"failed", "failed_frozen"})
-COMPLETED = frozenset({"completed", "completed_frozen"})
-QUEUED = frozenset({"submitting", "submitted", "idle"})
+SHOWN_ACTIVE: Statuses = ACTIVE | {"idle", "held", "suspended"}
+FINAL: Statuses = frozenset(
+    {"completed", "completed_frozen", "failed", "failed_frozen", "killed", "removed"}
+)
+FAILED: Statuses = frozenset({"failed", "failed_frozen"})
+COMPLETED: Statuses = frozenset({"completed", "completed_frozen"})
+QUEUED: Statuses = frozenset({"submitting", "submitted", "idle"})
 
 # What the batch system's own word for a job (HTCondor's event log: condor.eventlog.Facts;
 # a Local job's status file) is shown as, while Ganga still calls the job active.
-_FROM_BATCH = {
+_FROM_BATCH: dict[str, Status] = {
     "idle": "idle",
     "held": "held",
     "suspended": "suspended",
@@ -62,14 +91,14 @@ class BatchSaid(Protocol):
     file): its own word for the status."""
 
     @property
-    def status(self) -> str: ...
+    def status(self) -> BatchStatus: ...
 
 
 def code_of(status: str) -> str:
-    return STATUS_CODES.get(status, "?")
+    return STATUS_CODES.get(status, "?")  # type: ignore[call-overload]  # any text: "?"
 
 
-def display_status(ganga_status: str, batch: BatchSaid | None) -> str:
+def display_status(ganga_status: Status, batch: BatchSaid | None) -> Status:
     """Ganga's status, made precise by what the batch system said (None: nothing): an
     active job may be idle, held or suspended (Ganga says "submitted"), running, or already
     finished on the batch side while Ganga collects it ("completing"); a job removed there
@@ -79,7 +108,7 @@ def display_status(ganga_status: str, batch: BatchSaid | None) -> str:
     return _FROM_BATCH.get(batch.status, ganga_status)
 
 
-def job_status(ganga_status: str, counts: dict[str, int], shown_before: str = "") -> str:
+def job_status(ganga_status: Status, counts: dict[str, int], shown_before: str = "") -> Status:
     """A split job's status as shown. Ganga ranks "submitted" above "running", so a job
     stays "submitted" until none of its subjobs is queued: show "running" as soon as one
     runs; if none does, say whether they are held or idle. A job shown running
@@ -92,6 +121,7 @@ def job_status(ganga_status: str, counts: dict[str, int], shown_before: str = ""
         return ganga_status
     if shown_before == "running" and any(counts.get(s) for s in QUEUED):
         return "running"
+    shown: Status
     for shown in ("running", "held", "idle"):
         if counts.get(shown):
             return shown

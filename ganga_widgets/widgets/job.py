@@ -16,7 +16,7 @@ from ..ganga_adapter import objects
 from ..ganga_adapter.resolve import resolve
 from ..jobdata.model import JobModel
 from ..views import terminal
-from ..vocabulary.protocols import fqid
+from ..vocabulary.protocols import GangaJob, fqid
 from ..vocabulary.status import FINAL, STATUS_CODES
 from .assets import esm
 from .base import ViewWidget
@@ -49,7 +49,7 @@ class JobWidget(ViewWidget):
 
     why_idle_after = 60.0  # seconds a Condor job waits before the view offers "Why idle?"
 
-    def __init__(self, job: Any, **kwargs: Any) -> None:
+    def __init__(self, job: GangaJob, **kwargs: Any) -> None:
         session.start()
         impl = resolve(job)  # raises a clear error before any widget exists
         super().__init__(**kwargs)
@@ -173,6 +173,7 @@ class JobWidget(ViewWidget):
         """Block until the view shows the job ``status`` (a status or several; default: any
         end). The widget keeps updating meanwhile; an interrupt stops the waiting, not the
         job. Returns the status shown; TimeoutError after ``timeout`` seconds."""
+        wanted: set[str]
         if status is None:
             wanted = set(FINAL)
         else:
@@ -217,7 +218,7 @@ class JobWidget(ViewWidget):
         return f"JobWidget(job {s['fqid']}{name}: {s['status']}{subjobs})"
 
 
-def _subjob(job: Any, index: Any) -> Any:
+def _subjob(job: GangaJob, index: Any) -> Any:
     if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(job.subjobs):
         return job.subjobs[index]
     return None
