@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .remote.api import attach, submit
     from .remote.run import RemoteError, Run
     from .remote.staging import Args
-    from .views.terminal import watch
+    from .views.watch import watch
     from .widgets.job import JobWidget
     from .widgets.table import JobTable
 

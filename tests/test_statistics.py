@@ -9,13 +9,8 @@ import statistics as stdlib
 import numpy as np
 import pytest
 
-from ganga_widgets.jobdata.statistics import (
-    Figures,
-    Sample,
-    Statistics,
-    nice_width,
-    right_size,
-)
+from ganga_widgets.jobdata.sample import Sample, nice_width
+from ganga_widgets.jobdata.statistics import Figures, Statistics, right_size
 
 pytestmark = pytest.mark.pure
 

@@ -9,8 +9,6 @@ reads besides the job comes from its ``Sources`` (``sources.LIVE`` by default).
 
 from __future__ import annotations
 
-import os
-import time
 from typing import Any
 
 from ..condor.eventlog import Facts
@@ -26,16 +24,15 @@ from ..vocabulary.status import (
     display_status,
     job_status,
 )
-from . import read
+from . import notices, read
 from .codes import SubjobCodes
 from .condor_facts import held_groups, held_members
 from .sources import LIVE, Sources
-from .statistics import Statistics, figures
+from .statistics import Feed, figures
 
 # Statuses of a subjob that has not started (yet).
 NOT_STARTED = frozenset({"new", "submitting", "submitted", "idle", "unknown"})
 STARTS_READ = 100  # subjobs read for a split job's start, when it is read whole
-STATISTICS_EVERY = 2.0  # seconds: the panel's figures need not follow every subjob's end
 
 
 class JobModel:
@@ -63,10 +60,8 @@ class JobModel:
         self._shown = ""  # the job's status as last shown
         self._first_start: float | None = None  # a split job's: its first subjob's start
         # Run statistics: built when first asked for (the panel opened), then kept up to
-        # date change by change; sent at most every STATISTICS_EVERY seconds.
-        self.statistics: Statistics | None = None
-        self._statistics_changed = False
-        self._statistics_sent = 0.0
+        # date change by change.
+        self.statistics: Feed | None = None
 
     # -- reading the job ----------------------------------------------------------------------
 
@@ -109,7 +104,6 @@ class JobModel:
                     self._note_start(subjob_id, job)
                 if self.statistics is not None:
                     self.statistics.update(subjob_id, figures(job, self.facts(subjob_id)))
-                    self._statistics_changed = True
 
     def held_in(self, group: Any) -> list[int | None]:
         """Every held subjob (None: a job without subjobs) of a hold group: one of
@@ -147,18 +141,14 @@ class JobModel:
 
     def statistics_report(self) -> dict[str, Any]:
         """The run statistics now (kept up to date from here on)."""
-        statistics = self.statistics or self._build_statistics()
-        self._statistics_changed = False
-        self._statistics_sent = time.monotonic()
-        return statistics.report()
+        return (self.statistics or self._build_statistics()).report()
 
-    def _build_statistics(self) -> Statistics:
-        statistics = Statistics(condor=self.condor)
+    def _build_statistics(self) -> Feed:
+        feed = Feed(condor=self.condor)
         for index, subjob in enumerate(self.job.subjobs):
-            statistics.update(index, figures(subjob, self.facts(index)))
-        self.statistics = statistics
-        self._statistics_changed = True
-        return statistics
+            feed.update(index, figures(subjob, self.facts(index)))
+        self.statistics = feed
+        return feed
 
     def facts(self, index: int | None) -> Facts | None:
         """What HTCondor said of subjob ``index`` (None: the job shown itself)."""
@@ -245,14 +235,7 @@ class JobModel:
             _nothing_offered(values)
         if self.condor:
             values["held"] = held_groups(self._held())
-        if (
-            self.statistics is not None
-            and self._statistics_changed
-            and (
-                ganga_status in FINAL
-                or time.monotonic() - self._statistics_sent >= STATISTICS_EVERY
-            )
-        ):
+        if self.statistics is not None and self.statistics.due(final=ganga_status in FINAL):
             values["stats"] = self.statistics_report()
         any_failed = any(counts.get(s) for s in FAILED)
         failed = tuple(self.codes.indices(FAILED, read.FAILURES_SHOWN)) if any_failed else ()
@@ -283,40 +266,15 @@ class JobModel:
 
     def notice(self, summary: dict) -> str:
         """Every problem the user should know about, one per line."""
-        problems: list[str | None] = []
         self._writes_seen = self.sources.writes_generation()
-        problems.append(self.sources.writes_refused())
-        outputdir = summary["outputdir"]
-        status = summary["status"]
-        # A split job's output is in its subjobs' dirs (a Condor master has none of its own);
-        # a job being submitted (maybe being split) or removed has none to read.
-        own_output = status not in ("new", "submitting", "removed") and not summary["subjobs"]
-        if own_output and outputdir and not _readable_dir(outputdir):
-            problems.append(f"the job's output directory is missing or unreadable: {outputdir}")
-        if status == "removed":
-            problems.append(self._removed())
-        elif self.own_index is None and status == "new":
-            failed = self.sources.submit_failure(self.master_id)
-            if failed:
-                problems.append(f"submitting the job failed: {failed}")
-        if self.batch is not None:
-            problems.append(self.batch.problem())
-        return "\n".join(p for p in problems if p)
+        is_master = self.own_index is None
+        return notices.notice(summary, self.sources, self.master_id, is_master, self.batch)
 
     def problem(self, err: Exception) -> str:
         """What to say when the job cannot be read (removed meanwhile, say)."""
         if getattr(self.job, "status", None) == "removed":
-            return self._removed()
+            return notices.removed(self.sources, self.master_id)
         return f"cannot read job {self.master_id}: {type(err).__name__}: {err}"
-
-    def _removed(self) -> str:
-        failed = self.sources.submit_failure(self.master_id)
-        if failed:
-            return (
-                f"submitting job {self.master_id} failed, so it was removed from the "
-                f"registry (nothing of it runs): {failed}"
-            )
-        return f"job {self.master_id} was removed from the registry"
 
 
 def snapshot(job: GangaJob, sources: Sources = LIVE) -> dict[str, Any]:
@@ -338,7 +296,3 @@ def _nothing_offered(values: dict[str, Any]) -> None:
         detail["can_kill"] = False
         if detail.get("condor"):
             detail["condor"].update(can_hold=False, can_release=False)
-
-
-def _readable_dir(path: str) -> bool:
-    return os.path.isdir(path) and os.access(path, os.R_OK | os.X_OK)

@@ -15,7 +15,7 @@ from ..jobdata import read
 from ..jobdata.codes import SubjobCodes
 from ..jobdata.model import snapshot
 from ..kernel import in_kernel
-from ..views import terminal
+from ..views import terminal, watch
 from ..vocabulary.protocols import GangaJob
 from ..vocabulary.status import FAILED, FINAL, job_status
 from . import names
@@ -61,8 +61,15 @@ class Run:
         self._job = job
         self._widget: Any = None
         self._count = count  # known before the subjobs exist (a submission under way)
-        self._submission: threading.Thread | None = None  # set by submit(); None: done
+        self._submission: threading.Thread | None = None  # None: submitted before it returned
         self._submission_error: BaseException | None = None
+
+    def submit_in_background(self, submit: Any, *args: Any) -> None:
+        """``submit(*args)`` on a thread of its own; ``submitted()`` waits for it."""
+        self._submission = threading.Thread(
+            target=self._submitted_by, args=(submit, *args), name=f"submit job {self.id}"
+        )  # not a daemon: an ending interpreter lets it finish before Ganga shuts down
+        self._submission.start()
 
     def _submitted_by(self, submit: Any, *args: Any) -> None:
         """The submission thread's body: keeps its error for the waiting side."""
@@ -116,7 +123,7 @@ class Run:
             if deadline is not None:
                 timeout = max(0.0, deadline - time.monotonic())
             if progress and not in_kernel():
-                terminal.follow(self._job, timeout)  # a live view in the terminal
+                watch.follow(self._job, timeout)  # a live view in the terminal
             else:
                 if progress:
                     from IPython.display import display

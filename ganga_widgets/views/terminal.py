@@ -1,30 +1,22 @@
 """The same state as the widgets, drawn with rich: for IPython in a terminal, for the text
 and HTML snapshots in every widget's display bundle (what nbconvert or a notebook viewer
-shows where no widget frontend runs), and for ``watch(job)``.
+shows where no widget frontend runs, see ``formats``), and for ``watch(job)`` (``watch``).
+Drawing only: nothing here starts Ganga or waits on a job.
 
 All job text goes in as ``rich.text.Text`` (never markup), and the HTML export escapes it.
 """
 
 from __future__ import annotations
 
-import io
-import sys
 import time
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .. import session
-from ..dispatcher import wait_for
-from ..ganga_adapter.resolve import resolve
-from ..jobdata.model import snapshot
-from ..kernel import in_kernel
-from ..vocabulary.protocols import GangaJob, fqid
-from ..vocabulary.status import FINAL, ORDER
+from ..vocabulary.status import ORDER
 
 STYLE = {
     "new": "grey62",
@@ -257,79 +249,3 @@ class _JobsTable:
 def count_jobs(n: int) -> str:
     """A count of jobs as read: 1 job, 3 jobs."""
     return f"{n} job" if n == 1 else f"{n} jobs"
-
-
-def to_text(renderable: RenderableType, color: bool = False, width: int = 110) -> str:
-    console = Console(
-        record=True,
-        width=width,
-        force_terminal=color,
-        color_system="truecolor" if color else None,
-        file=io.StringIO(),  # only the recording is used
-        force_jupyter=False,  # in a kernel, rich would display what it prints as outputs
-    )
-    console.print(renderable)
-    return console.export_text(styles=color)
-
-
-def to_html(renderable: RenderableType, width: int = 110) -> str:
-    """A self-contained, escaped HTML snapshot (inline styles, no scripts)."""
-    console = Console(
-        record=True,
-        width=width,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        force_jupyter=False,
-    )
-    console.print(renderable)
-    return console.export_html(
-        inline_styles=True,
-        code_format=(
-            '<pre style="font-family:ui-monospace,monospace;font-size:12px;line-height:1.3">'
-            "{code}</pre>"
-        ),
-    )
-
-
-def mimebundle(data: dict[str, Any], renderable: RenderableType) -> dict[str, Any]:
-    """A widget's display bundle plus its state as text and as HTML: what a notebook shows
-    where no widget frontend runs. In a terminal, the text comes in colour."""
-    in_terminal = sys.stdout.isatty() and not in_kernel()
-    return {
-        **data,
-        "text/plain": to_text(renderable, color=in_terminal),
-        "text/html": to_html(renderable),
-    }
-
-
-def watch(job: GangaJob, interval: float = 1.0) -> None:
-    """A live view of a job in the terminal until it ends. Ctrl-C stops watching, not the
-    job."""
-    try:
-        session.start()
-        follow(resolve(job), timeout=None, interval=interval)
-    except KeyboardInterrupt:
-        print("Stopped watching; the job goes on.", file=sys.stderr)
-
-
-def follow(job: GangaJob, timeout: float | None, interval: float = 1.0) -> None:
-    """Draw the job live until it ends (or ``timeout``); raises KeyboardInterrupt/TimeoutError."""
-    master = job.master if job.master is not None else job
-    last = 0.0
-    with Live(job_view(snapshot(job)), auto_refresh=False, transient=False) as live:
-
-        def redraw() -> None:
-            nonlocal last
-            if time.monotonic() - last >= interval:  # bounded: at most once per interval
-                live.update(job_view(snapshot(job)), refresh=True)
-                last = time.monotonic()
-
-        wait_for(
-            master.id,
-            lambda: job.status in FINAL,
-            timeout,
-            f"job {fqid(job)} to end",
-            on_wake=redraw,
-        )
-        live.update(job_view(snapshot(job)), refresh=True)

@@ -15,7 +15,7 @@ import traitlets as t
 from .. import session
 from ..actions import Outcome
 from ..kernel import kernel_id
-from ..views import terminal
+from ..views import formats
 from ..vocabulary import status
 from . import heartbeat
 from .assets import static_text
@@ -107,7 +107,7 @@ class ViewWidget(anywidget.AnyWidget):
 
     def text(self, width: int = 110) -> str:
         """The view as plain text."""
-        return terminal.to_text(self.__rich__(), width=width)
+        return formats.to_text(self.__rich__(), width=width)
 
     # -- lifetime -------------------------------------------------------------------------
 
@@ -166,4 +166,4 @@ class ViewWidget(anywidget.AnyWidget):
         if bundle is None:  # ipywidgets' frontend-less case: nothing to add to
             return None
         data, metadata = bundle
-        return terminal.mimebundle(data, self.renderable()), metadata
+        return formats.mimebundle(data, self.renderable()), metadata
