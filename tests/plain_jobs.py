@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from ganga_widgets.condor.eventlog import Facts
+from ganga_widgets.condor.facts import Facts
 from ganga_widgets.ganga_adapter.sharing import Sharing
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ganga_widgets.condor.eventlog import RECORD, STATUS_AFTER, Facts, fold, merge_live
+from ganga_widgets.condor.facts import RECORD, STATUS_AFTER, Facts, fold, merge_live
 from ganga_widgets.vocabulary.status import STATUS_CODES
 
 pytestmark = pytest.mark.pure

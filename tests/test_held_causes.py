@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from plain_jobs import cgroup_hold as cgroup
 
-from ganga_widgets.condor.eventlog import Facts
+from ganga_widgets.condor.facts import Facts
 from ganga_widgets.jobdata.condor_facts import (
     HELD_GROUPS_SHOWN,
     HELD_IDS_SHOWN,

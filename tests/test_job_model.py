@@ -11,7 +11,7 @@ import time
 import pytest
 from plain_jobs import Condor, PlainMonitor, PlainSources, cgroup_hold, split_job
 
-from ganga_widgets.condor.eventlog import Facts
+from ganga_widgets.condor.facts import Facts
 from ganga_widgets.jobdata.model import JobModel
 
 pytestmark = pytest.mark.pure

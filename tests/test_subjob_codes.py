@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from ganga_widgets.condor.eventlog import Facts
+from ganga_widgets.condor.facts import Facts
 from ganga_widgets.jobdata.codes import SubjobCodes
 from ganga_widgets.jobdata.read import actions
 from ganga_widgets.vocabulary.status import STATUS_CODES, display_status, job_status

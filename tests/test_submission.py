@@ -83,9 +83,9 @@ def test_a_split_of_a_submit_job_is_gangas_own_split(
 
 
 def _refused(value: Any) -> Any:
-    from ganga_widgets.ganga_adapter import submission
+    from ganga_widgets.ganga_adapter.clones import Unclonable
 
-    raise submission._Unclonable("Ganga's own way, for comparison")
+    raise Unclonable("Ganga's own way, for comparison")
 
 
 def test_the_master_says_submitting_and_submitted_once_however_many_subjobs(ganga: Any) -> None:

@@ -20,7 +20,8 @@ from ..dispatcher import dispatcher
 from ..vocabulary.files import output_file
 from ..vocabulary.protocols import GangaJob
 from . import schedd
-from .eventlog import FILE_NAME, EventLog, Facts, merge_live
+from .eventlog import FILE_NAME, EventLog
+from .facts import Facts, merge_live
 from .tail import Key, StderrTails
 
 log = logging.getLogger("ganga_widgets")

@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..condor import bindings
-from . import submission
+from . import clones, submission_progress
 
 _INSTALLED = "_ganga_widgets_one_command"
 WRAPPER = "gw-condor-wrapper.py"
@@ -156,9 +156,9 @@ def _split_from_one_template(master: Any) -> list[Any] | None:
     [template] = first.validatedSplit(master)
     made = []
     for index, arg in enumerate(args):
-        subjob = template if index == 0 else submission.clone(template)
+        subjob = template if index == 0 else clones.clone(template)
         if index:
-            listed = submission.clone(template.application._data_dict["args"])
+            listed = clones.clone(template.application._data_dict["args"])
             listed._data_dict["_list"] = arg
             listed._parent = subjob.application
             subjob.application._data_dict["args"] = listed
@@ -171,7 +171,7 @@ def _split_from_one_template(master: Any) -> list[Any] | None:
         subjob._dirty = True
         made.append(subjob)
         if index:  # the template was counted as Ganga made it
-            submission.advance(master, "splitting", len(args))
+            submission_progress.advance(master, "splitting", len(args))
     master.subjobs._list.extend(made)
     master._setDirty()
     if getConfig("Configuration")["autoGenerateJobWorkspace"]:

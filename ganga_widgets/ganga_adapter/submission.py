@@ -7,9 +7,6 @@ files Ganga writes stay exactly what Ganga itself makes.
 
 from __future__ import annotations
 
-import copy
-import datetime
-import functools
 import os
 import shutil
 import threading
@@ -17,7 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..dispatcher import dispatcher
+from . import submission_progress
+from .clones import Unclonable, clone
 
 _INSTALLED = "_ganga_widgets_fast_submit"
 
@@ -33,56 +31,6 @@ class _Submitting(threading.local):
 
 
 _submitting = _Submitting()
-
-# master id -> [phase, done, total] while it is being submitted, by any thread: its views
-# show "splitting 340 of 1,000" then "submitting 340 of 1,000" instead of a frozen job.
-_progress: dict[int, list[Any]] = {}
-
-
-def progress(master_id: int) -> dict[str, Any] | None:
-    """How far the submission of job ``master_id`` is, or None when none is under way:
-    ``phase`` ("splitting": subjobs made; "submitting": subjobs submitted), ``done`` and
-    ``total`` (None while unknown), and ``text`` to show."""
-    found = _progress.get(master_id)
-    if found is None:
-        return None
-    phase, done, total = found
-    of = f" of {total:,}" if total is not None else ""
-    if phase == "splitting":
-        text = f"splitting: {done:,}{of} subjobs made"
-    else:
-        text = f"submitting {done:,}{of}"
-    return {"phase": phase, "done": done, "total": total, "text": text}
-
-
-# master id -> why its last submission failed (the job may be gone: its view says why)
-_failed: dict[int, str] = {}
-FAILURES_KEPT = 100
-
-
-def failure(master_id: int) -> str | None:
-    """Why the last submission of job ``master_id`` in this process failed, if it did."""
-    return _failed.get(master_id)
-
-
-def advance(master: Any, phase: str, total: int | None = None) -> None:
-    """One more subjob of ``master`` made (``phase`` "splitting") or "submitting"."""
-    entry = _progress.get(master.id)
-    if entry is None:
-        return
-    if entry[0] != phase:
-        entry[:] = [phase, 0, total]
-    entry[1] += 1
-    dispatcher().notify(master.id, None, None)
-
-
-def _expected_subjobs(splitter: Any) -> int | None:
-    """How many subjobs a splitter will make, where its settings say so."""
-    for name in ("args", "values"):  # ArgSplitter, GenericSplitter
-        value: Any = getattr(splitter, name, None)
-        if isinstance(value, list | tuple) or type(value).__name__ == "GangaList":
-            return len(value)
-    return None
 
 
 def install(job_class: type) -> None:
@@ -103,23 +51,14 @@ def _submitting_master(job: Any) -> Iterator[None]:
         yield
         return
     _submitting.masters[key] = False
-    _progress[job.id] = ["splitting", 0, _expected_subjobs(job.splitter)]
-    _failed.pop(job.id, None)
     try:
-        yield
-    except BaseException as error:
-        text, kind = str(error), type(error).__name__
-        _failed[job.id] = text if text.startswith(kind) else f"{kind}: {text}"
-        while len(_failed) > FAILURES_KEPT:
-            del _failed[next(iter(_failed))]
-        raise
+        with submission_progress.tracking(job):
+            yield
     finally:
         skipped = _submitting.masters.pop(key)
         if not _submitting.masters:
             _submitting.tarballs.clear()
             _submitting.monitoring.clear()
-        _progress.pop(job.id, None)
-        dispatcher().notify(job.id, None, None)
     if skipped and job.subjobs:
         job.updateMasterJobStatus()
 
@@ -145,7 +84,7 @@ def _one_master_update_per_submit(job_class: Any) -> None:
         result = original_status_update(self, newstatus, *args, **kwargs)
         master = self.master
         if newstatus == "submitted" and master is not None and id(master) in _submitting.masters:
-            advance(master, "submitting", len(master.subjobs))
+            submission_progress.advance(master, "submitting", len(master.subjobs))
         return result
 
     job_class.updateStatus = updateStatus
@@ -178,14 +117,14 @@ def _clone_subjobs_from_one_template() -> None:
         templates = _submitting.templates
         if templates is None:
             return original_create(self, job, additional_skip_args)
-        advance(job, "splitting")
+        submission_progress.advance(job, "splitting")
         key = (id(job), tuple(additional_skip_args or ()))
         template = templates.get(key)
         if template is None:
             template = templates[key] = original_create(self, job, additional_skip_args)
         try:
             return clone(template)
-        except _Unclonable:  # e.g. a prepared application: Ganga counts its shares per copy
+        except Unclonable:  # e.g. a prepared application: Ganga counts its shares per copy
             return original_create(self, job, additional_skip_args)
 
     def validatedSplit(self: Any, job: Any) -> Any:
@@ -201,7 +140,7 @@ def _clone_subjobs_from_one_template() -> None:
         if _submitting.templates is not None:  # within a split: the splitter's own copies
             try:
                 new = clone(self)
-            except _Unclonable:
+            except Unclonable:
                 pass
             else:
                 parent = self._getParent()
@@ -239,10 +178,6 @@ def _no_monitoring_object_per_change(job_class: Any) -> None:
         return original(self)
 
     job_class.getMonitoringService = getMonitoringService
-
-
-class _Unclonable(Exception):
-    """A value that Ganga's own copy treats specially (shared directories)."""
 
 
 def _one_sandbox_tarball_per_submission() -> None:
@@ -291,116 +226,3 @@ def _sandbox_key(files: Any) -> tuple[Any, ...] | None:
         else:
             return None
     return tuple(key)
-
-
-# Values a copy may share: nothing in them can change.
-_IMMUTABLE = frozenset({str, int, float, bool, type(None), datetime.datetime})
-
-
-def clone(value: Any) -> Any:
-    """A copy of a Ganga object as its ``__deepcopy__`` makes it, for a subjob template:
-    every schema value copied (the template already holds the defaults of values not
-    copyable), parents set, the registry kept. The copy is new, seen by no other thread:
-    it is built slot by slot, without the locks every attribute access takes. What each
-    class is, is looked up once: ``isinstance`` against Ganga's abstract classes is slow."""
-    kind = _kind(type(value))
-    if kind is _VALUE:
-        return _copied(value)
-    if kind is not _OBJECT and kind is not _LIST:
-        return value  # immutable
-    cls: Any = type(value)
-    new = cls.__new__(cls, (), {})  # as Ganga's getNew, without its __init__ chain: the
-    new._parent = None  # state that chain makes is the template's own, copied below
-    new._lock = threading.RLock()
-    new._dirty = False
-    new._index_cache_dict = {}
-    new._registry = value._registry
-    not_copied = _not_copied()
-    for key, extra in value.__dict__.items():  # e.g. a Job's cached runtime handler (None)
-        if key not in not_copied:  # as Ganga's copy: not its tree, registry or lock
-            new.__dict__[key] = _plain_copy(extra)
-    data = {}
-    for name, shared in _items(cls):
-        item = value._data_dict.get(name)
-        item_kind = _kind(type(item))
-        if item_kind is _IMMUTABLE_KIND:
-            data[name] = item
-            continue
-        if shared:
-            raise _Unclonable(name)
-        data[name] = item = clone(item)
-        if item_kind is _OBJECT or item_kind is _LIST:
-            item._parent = new
-            if item_kind is _LIST:  # as its _setParent: its elements' parent too
-                for element in item._data_dict["_list"]:  # not through its lock
-                    if _kind(type(element)) in (_OBJECT, _LIST):
-                        element._parent = new
-    new._data_dict = data
-    return new
-
-
-_IMMUTABLE_KIND, _VALUE, _OBJECT, _LIST = "immutable", "value", "object", "list"
-_KINDS: dict[type, str] = {}
-
-
-def _kind(cls: type) -> str:
-    """What clone() does with a value of this class: share it, copy it as a plain value,
-    or copy it as a Ganga object (a GangaList: its elements get the parent too)."""
-    found = _KINDS.get(cls)
-    if found is None:
-        from GangaCore.GPIDev.Base.Objects import GangaObject
-        from GangaCore.GPIDev.Lib.GangaList.GangaList import GangaList
-
-        if cls in _IMMUTABLE:
-            found = _IMMUTABLE_KIND
-        elif issubclass(cls, GangaList):
-            found = _LIST
-        elif issubclass(cls, GangaObject):
-            found = _OBJECT
-        else:
-            found = _VALUE
-        _KINDS[cls] = found
-    return found
-
-
-@functools.cache
-def _not_copied() -> frozenset[str]:
-    from GangaCore.GPIDev.Base.Objects import do_not_copy
-
-    return frozenset(do_not_copy)
-
-
-def _copied(value: Any) -> Any:
-    """A deep copy of a value that is not a Ganga object: a list or dict of immutable
-    values copied at once (e.g. a job's timestamps), anything else by ``deepcopy``."""
-    if type(value) is dict and all(type(v) in _IMMUTABLE for v in value.values()):
-        return dict(value)  # keys of a dict are immutable already
-    if type(value) is list and all(type(v) in _IMMUTABLE for v in value):
-        return list(value)
-    return copy.deepcopy(value)
-
-
-def _plain_copy(value: Any) -> Any:
-    """A copy of a plain value, or of a list or dict of them; anything else is refused
-    (Ganga's own copy deals with it: it may point back into the job)."""
-    if type(value) in _IMMUTABLE:
-        return value
-    if type(value) in (list, dict) and all(
-        type(x) in _IMMUTABLE for x in (value.values() if isinstance(value, dict) else value)
-    ):
-        return copy.copy(value)
-    raise _Unclonable(type(value).__name__)
-
-
-_ITEMS: dict[type, list[tuple[str, bool]]] = {}
-
-
-def _items(cls: type) -> list[tuple[str, bool]]:
-    """(name, is a shared item) for each schema item of a Ganga class, read once."""
-    items = _ITEMS.get(cls)
-    if items is None:
-        from GangaCore.GPIDev.Schema import SharedItem
-
-        schema: Any = getattr(cls, "_schema")  # noqa: B009
-        items = _ITEMS[cls] = [(n, i.isA(SharedItem)) for n, i in schema.allItems()]
-    return items

@@ -1,4 +1,4 @@
-"""What HTCondor said of a job (``condor.eventlog.Facts``), as the views show it."""
+"""What HTCondor said of a job (``condor.facts.Facts``), as the views show it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..condor.eventlog import Facts
+    from ..condor.facts import Facts
 
 HELD_GROUPS_SHOWN = 6  # causes shown one by one; the rest gather in one group
 HELD_IDS_SHOWN = 10

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..condor.eventlog import Facts
+from ..condor.facts import Facts
 from ..dispatcher import Changes
 from ..ganga_adapter import objects
 from ..vocabulary.protocols import GangaJob

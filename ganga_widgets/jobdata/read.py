@@ -21,7 +21,7 @@ from ..vocabulary.status import ACTIVE, FAILED, FINAL, IN_BATCH, display_status
 from .condor_facts import condor_detail
 
 if TYPE_CHECKING:
-    from ..condor.eventlog import Facts
+    from ..condor.facts import Facts
 
 # The failures panel shows this many failed subjobs, each with this many stderr lines.
 FAILURES_SHOWN = 5

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..condor.eventlog import Facts
+from ..condor.facts import Facts
 from ..condor.watcher import watcher
-from ..ganga_adapter import follow_owner, refused_writes, sharing, startup, submission
+from ..ganga_adapter import follow_owner, refused_writes, sharing, startup, submission_progress
 from ..ganga_adapter.ganga_log import job_lines
 from ..ganga_adapter.sharing import Sharing
 from ..vocabulary.protocols import GangaJob
@@ -98,10 +98,10 @@ class LiveSources:
         return refused_writes.problem(current.gangadir) if current is not None else None
 
     def submitting(self, master_id: int) -> dict | None:
-        return submission.progress(master_id)
+        return submission_progress.progress(master_id)
 
     def submit_failure(self, master_id: int) -> str | None:
-        return submission.failure(master_id)
+        return submission_progress.failure(master_id)
 
     def ganga_log(self, master_id: int) -> list[str]:
         return job_lines.lines(master_id)

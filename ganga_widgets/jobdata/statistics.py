@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from ..condor.eventlog import Facts
+from ..condor.facts import Facts
 from ..vocabulary.protocols import GangaJob
 from ..vocabulary.status import FINAL
 from . import read

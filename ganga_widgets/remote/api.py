@@ -21,18 +21,15 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import session
-from ..condor import bindings as condor
-from ..condor import pool
 from ..ganga_adapter import objects, one_command, registry, sharing
 from ..ganga_adapter.refused_writes import refused_by_disk
 from ..ganga_adapter.resolve import resolve
 from ..jobdata.read import backend_type
-from . import names, preflight, staging
+from . import names, placement, staging
 from .run import Run
 
 
@@ -75,41 +72,25 @@ def submit(
     its progress shows in the widget, and its error is raised by ``wait()``, ``results()``
     and ``submitted()``.
     """
-    if not callable(fn):
-        raise TypeError(f"fn must be callable (a function); got {type(fn).__name__} {fn!r:.60}")
-    if isinstance(args, (str, bytes)) or not isinstance(args, Iterable):
-        raise TypeError(
-            f"args must be a list (or other iterable) of the items to call fn with, one call "
-            f"per item; got {type(args).__name__}"
-        )
-    kwargs = dict(kwargs or {})
-    env = _checked_env(env)
-    for label, value in (("memory", memory), ("cpus", cpus)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value <= 0
-        ):
-            raise ValueError(f"{label} must be a positive whole number; got {value!r}")
-    for label, text in (("python", python), ("container", container)):
-        if text is not None and (not isinstance(text, str) or not text.strip() or "\n" in text):
-            raise ValueError(f"{label} must be a path or name (a string); got {text!r}")
-    if shared_fs is not None and not isinstance(shared_fs, bool):
-        raise TypeError(f"shared_fs must be True, False or None; got {shared_fs!r}")
+    kwargs, env = _checked(fn, args, kwargs, env, memory, cpus, python, container, shared_fs)
     gangadir = session.start().gangadir
     if sharing.refusal():
         raise RuntimeError(f"submit() cannot run in this kernel. {sharing.refusal()}")
     backend_object = registry.new_backend(backend)
     backend_impl = objects.implementation(backend_object)
     backend_name = backend_type(backend_impl)
-    _request_resources(backend_object, backend_name, memory, cpus)
-    shared_fs = _where(backend, backend_object, backend_impl, backend_name, shared_fs, container)
-    interpreter = python or _default_python(shared_fs)
+    placement.request_resources(backend_object, backend_name, memory, cpus)
+    shared_fs = placement.where_calls_run(
+        backend, backend_object, backend_impl, backend_name, shared_fs, container
+    )
+    interpreter = python or placement.default_python(shared_fs)
 
     staged, count, modules = staging.stage(  # what can fail comes first
         gangadir, fn, args, kwargs, env, shared_fs=shared_fs
     )
     if check and interpreter != sys.executable:
         try:
-            _check(interpreter, backend_impl, backend_name, modules, gangadir)
+            placement.check_interpreter(interpreter, backend_impl, backend_name, modules, gangadir)
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
             raise
@@ -122,28 +103,7 @@ def submit(
             backend=backend_object,
         )
         impl = objects.implementation(job)
-        run_dir = os.path.join(staging.workspace(impl), names.RUN_DIR)
-        os.makedirs(os.path.dirname(run_dir), exist_ok=True)
-        os.replace(staged, run_dir)
-        # The worker writes its verdict straight into the subjob's output dir (Ganga's
-        # layout: <workspace>/<id>/<subjob>/output): declaring output files instead costs
-        # Ganga a deep copy of them into every subjob, +50% at 1,000 subjobs on Condor.
-        # Without a shared filesystem HTCondor ships every file the command names, and
-        # brings back what the worker writes where it runs.
-        workspace = os.path.dirname(run_dir)
-        files = [os.path.join(run_dir, n) for n in (names.WORKER, names.META, names.CALL)]
-        job.splitter = gpi.ArgSplitter(
-            args=[
-                [
-                    *files,
-                    os.path.join(run_dir, names.ITEMS, names.item(i)),
-                    os.path.join(workspace, str(i), "output") if shared_fs else ".",
-                ]
-                for i in range(count)
-            ]
-        )
-        job.comment = f"ganga_widgets.submit: {staging.describe(fn)} over {count} items"
-        job.parallel_submit = False  # Ganga's thread pool costs twice its work here
+        _one_call_per_item(gpi, job, impl, fn, staged, count, shared_fs)
     except BaseException as err:
         _take_back(job, staged)
         _say_plainly_if_refused(err, gangadir)
@@ -152,10 +112,7 @@ def submit(
         _submit(job, staged)
         return Run(impl)
     run = Run(impl, count)
-    run._submission = threading.Thread(
-        target=run._submitted_by, args=(_submit, job, staged), name=f"submit job {impl.id}"
-    )  # not a daemon: an ending interpreter lets it finish before Ganga shuts down
-    run._submission.start()
+    run.submit_in_background(_submit, job, staged)
     return run
 
 
@@ -204,83 +161,6 @@ def attach(job: Any) -> Run:
     return Run(master)
 
 
-def _where(
-    backend: Any,
-    backend_object: Any,
-    backend_impl: Any,
-    backend_name: str,
-    shared_fs: bool | None,
-    container: Any,
-) -> bool:
-    """Whether the calls run on a filesystem shared with the kernel; sets the backend up so."""
-    if backend_name != "Condor":
-        if shared_fs is False or container is not None:
-            what = "shared_fs=False" if shared_fs is False else "container="
-            raise ValueError(
-                f"the {backend_name} backend runs jobs where the kernel's files are: {what} is "
-                "for HTCondor (backend='Condor')"
-            )
-        return True
-    problem = condor.problem()
-    if problem:
-        raise RuntimeError(f"cannot submit to Condor: {problem}")
-    if container is not None:
-        _in_container(backend_object, container)
-        if pool.slots("HasContainer =?= true", ["Name"]) == []:
-            raise ValueError(
-                "container= needs HTCondor's container universe, and no slot of this pool "
-                "offers it (none advertises HasContainer): choose an interpreter on the nodes "
-                "instead (python=...)"
-            )
-    if shared_fs is None:  # the pool cannot tell (None): as before, the kernel's filesystem
-        requirements = backend_impl.requirements.convert()
-        shared_fs = container is None and pool.shares_filesystem(requirements) is not False
-    backend_object.shared_filesystem = shared_fs
-    if isinstance(backend, str):  # the worker runs in the kernel's environment, or its own
-        backend_object.getenv = "True" if shared_fs else "False"
-    return shared_fs
-
-
-def _check(python: str, backend: Any, backend_name: str, modules: set[str], gangadir: str) -> None:
-    """Refuse an interpreter the calls cannot run on, before anything is queued."""
-    try:
-        refused = preflight.refusal(python, backend, backend_name, modules, gangadir)
-    except pool.ProbeFailed as err:
-        raise RuntimeError(
-            f"cannot tell which Python {python} is on the batch nodes, so nothing was "
-            f"submitted: {err}. Submit again, or with check=False to skip the check"
-        ) from None
-    if refused:
-        raise RuntimeError(f"nothing was submitted: {refused}")
-
-
-def _default_python(shared_fs: bool) -> str:
-    """The kernel's own Python where the nodes see it: with a shared filesystem, or on CVMFS
-    (the same tree at the same path wherever it is mounted); else the nodes' python3."""
-    if shared_fs or sys.executable.startswith("/cvmfs/"):
-        return sys.executable
-    return "python3"
-
-
-def _in_container(backend: Any, image: str) -> None:
-    """HTCondor's container universe with ``image``; refused if the backend says otherwise."""
-    options = dict(backend.cdf_options or {})
-    given = options.get("container_image")
-    if given is not None and str(given) != image:
-        raise ValueError(
-            f"the Condor backend given already sets container_image={given}; submit() was "
-            f"asked for container={image!r}: give it once"
-        )
-    if backend.universe not in ("vanilla", "container"):
-        raise ValueError(
-            f"container= runs in HTCondor's container universe; the backend given sets "
-            f"universe={backend.universe!r}"
-        )
-    backend.universe = "container"
-    options["container_image"] = image
-    backend.cdf_options = options
-
-
 def _checked_env(env: Mapping[str, str] | None) -> dict[str, str]:
     if env is None:
         return {}
@@ -292,24 +172,64 @@ def _checked_env(env: Mapping[str, str] | None) -> dict[str, str]:
     return dict(env)
 
 
-def _request_resources(backend: Any, name: str, memory: int | None, cpus: int | None) -> None:
-    """Map memory/cpus onto the backend, or refuse where submit() cannot ask for them."""
-    asked = {"request_memory": memory, "request_cpus": cpus}
-    wanted = {k: str(v) for k, v in asked.items() if v is not None}
-    if not wanted:
-        return
-    if name != "Condor":
-        what = " and ".join(k.replace("request_", "") + "=" for k in wanted)
-        raise ValueError(
-            f"the {name} backend cannot be asked for {what} by submit() (only Condor can): "
-            f"leave {what} out, or configure the backend object yourself"
+def _one_call_per_item(
+    gpi: Any, job: Any, impl: Any, fn: Any, staged: str, count: int, shared_fs: bool
+) -> None:
+    """The staged run moved into the job's workspace; one subjob per item, each running
+    the worker on its item."""
+    run_dir = os.path.join(staging.workspace(impl), names.RUN_DIR)
+    os.makedirs(os.path.dirname(run_dir), exist_ok=True)
+    os.replace(staged, run_dir)
+    # The worker writes its verdict straight into the subjob's output dir (Ganga's
+    # layout: <workspace>/<id>/<subjob>/output): declaring output files instead costs
+    # Ganga a deep copy of them into every subjob, +50% at 1,000 subjobs on Condor.
+    # Without a shared filesystem HTCondor ships every file the command names, and
+    # brings back what the worker writes where it runs.
+    workspace = os.path.dirname(run_dir)
+    files = [os.path.join(run_dir, n) for n in (names.WORKER, names.META, names.CALL)]
+    job.splitter = gpi.ArgSplitter(
+        args=[
+            [
+                *files,
+                os.path.join(run_dir, names.ITEMS, names.item(i)),
+                os.path.join(workspace, str(i), "output") if shared_fs else ".",
+            ]
+            for i in range(count)
+        ]
+    )
+    job.comment = f"ganga_widgets.submit: {staging.describe(fn)} over {count} items"
+    job.parallel_submit = False  # Ganga's thread pool costs twice its work here
+
+
+def _checked(
+    fn: Any,
+    args: Any,
+    kwargs: Mapping[str, Any] | None,
+    env: Mapping[str, str] | None,
+    memory: int | None,
+    cpus: int | None,
+    python: str | None,
+    container: str | None,
+    shared_fs: bool | None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every argument of submit() checked before anything is touched: (kwargs, env)."""
+    if not callable(fn):
+        raise TypeError(f"fn must be callable (a function); got {type(fn).__name__} {fn!r:.60}")
+    if isinstance(args, (str, bytes)) or not isinstance(args, Iterable):
+        raise TypeError(
+            f"args must be a list (or other iterable) of the items to call fn with, one call "
+            f"per item; got {type(args).__name__}"
         )
-    options = dict(backend.cdf_options or {})
-    for key, value in wanted.items():
-        if key in options and str(options[key]) != value:
-            raise ValueError(
-                f"the Condor backend given already sets {key}={options[key]}; "
-                f"submit() was asked for {value}: give it once"
-            )
-        options[key] = value
-    backend.cdf_options = options
+    kwargs = dict(kwargs or {})
+    env = _checked_env(env)
+    for label, value in (("memory", memory), ("cpus", cpus)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value <= 0
+        ):
+            raise ValueError(f"{label} must be a positive whole number; got {value!r}")
+    for label, text in (("python", python), ("container", container)):
+        if text is not None and (not isinstance(text, str) or not text.strip() or "\n" in text):
+            raise ValueError(f"{label} must be a path or name (a string); got {text!r}")
+    if shared_fs is not None and not isinstance(shared_fs, bool):
+        raise TypeError(f"shared_fs must be True, False or None; got {shared_fs!r}")
+    return kwargs, env

@@ -30,7 +30,7 @@ Status = Literal[
     "unknown",
 ]
 # What the batch system says of a job in its own words ("": nothing yet): HTCondor's event
-# log (condor.eventlog.Facts), a Local job's status file.
+# log (condor.facts.Facts), a Local job's status file.
 BatchStatus = Literal["", "idle", "running", "held", "suspended", "completed", "removed"]
 
 # Every status in a job's life, then its endings: the order of counts, bars and sorting.
@@ -74,7 +74,7 @@ FAILED: Statuses = frozenset({"failed", "failed_frozen"})
 COMPLETED: Statuses = frozenset({"completed", "completed_frozen"})
 QUEUED: Statuses = frozenset({"submitting", "submitted", "idle"})
 
-# What the batch system's own word for a job (HTCondor's event log: condor.eventlog.Facts;
+# What the batch system's own word for a job (HTCondor's event log: condor.facts.Facts;
 # a Local job's status file) is shown as, while Ganga still calls the job active.
 _FROM_BATCH: dict[str, Status] = {
     "idle": "idle",
@@ -87,7 +87,7 @@ _FROM_BATCH: dict[str, Status] = {
 
 
 class BatchSaid(Protocol):
-    """What the batch system said of a job (condor.eventlog.Facts, a Local job's status
+    """What the batch system said of a job (condor.facts.Facts, a Local job's status
     file): its own word for the status."""
 
     @property
