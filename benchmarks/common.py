@@ -38,10 +38,10 @@ def bare_ganga(gangadir: str) -> Any:
     setConfigOption("Configuration", "gangadir", gangadir)
     import ganga.ganga  # the bootstrap
 
-    from ganga_widgets.ganga_adapter import guards
+    from ganga_widgets.ganga_adapter import condor_guards
 
     condor_module = importlib.import_module("GangaCore.Lib.Condor.Condor")
     if "htcondor" not in vars(condor_module):
-        guards.give_condor_version_1_names(condor_module)
+        condor_guards.give_condor_version_1_names(condor_module)
     ganga.enableMonitoring()  # as the ganga CLI does
     return ganga

@@ -331,9 +331,9 @@ def test_a_job_whose_output_dir_is_gone_shows_that(ganga: Any, tmp_path: Path) -
     # Neither the view's reads nor the monitoring guards' make it again: Ganga's Condor
     # resubmission deletes a job's output directory, then makes it, and failed
     # (FileExistsError) when the guard's read of the event log made it in between.
-    from ganga_widgets.ganga_adapter import guards, kills, objects
+    from ganga_widgets.ganga_adapter import condor_guards, kills, objects
 
-    assert not guards._condor_log_says_removed(objects.implementation(job))
+    assert not condor_guards._condor_log_says_removed(objects.implementation(job))
     assert not kills._exit_code_written(objects.implementation(job))
     assert not outputdir.exists()
 

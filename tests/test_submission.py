@@ -117,8 +117,8 @@ setConfigOption("PollThread", "default_backend_poll_rate", 1)
 import ganga.ganga
 condor = importlib.import_module("GangaCore.Lib.Condor.Condor")
 if "htcondor" not in vars(condor):  # htcondor 25: Ganga alone has no module to submit with
-    from ganga_widgets.ganga_adapter import guards
-    guards.give_condor_version_1_names(condor)
+    from ganga_widgets.ganga_adapter import condor_guards
+    condor_guards.give_condor_version_1_names(condor)
 ganga.enableMonitoring()
 job = ganga.jobs(int(sys.argv[2]))
 before = collections.Counter(sj.status for sj in job.subjobs)
