@@ -96,6 +96,12 @@ class PlainMonitor:
         self.said = facts or {}
         self.problem_text = ""
 
+    def follow(self, job: Any) -> None:
+        pass
+
+    def unfollow(self, job: Any) -> None:
+        pass
+
     def read_now(self, job: Any) -> None:
         pass
 

@@ -23,6 +23,12 @@ class BatchMonitor(Protocol):
     """What follows one batch system's jobs beyond Ganga's polls (HTCondor's watcher), as a
     view reads it. Another batch system arrives as another of these."""
 
+    def follow(self, job: GangaJob) -> None:
+        """A view shows ``job``: follow it closely until ``unfollow`` (counted per view)."""
+        ...
+
+    def unfollow(self, job: GangaJob) -> None: ...
+
     def read_now(self, job: GangaJob) -> None:
         """Catch up with what the batch system said of ``job`` (a view's first picture)."""
         ...

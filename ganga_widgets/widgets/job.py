@@ -10,7 +10,6 @@ import traitlets as t
 
 from .. import actions, session
 from ..actions import Outcome
-from ..condor.watcher import watcher
 from ..dispatcher import Changes, dispatcher, wait_for
 from ..ganga_adapter import objects
 from ..ganga_adapter.resolve import resolve
@@ -59,13 +58,13 @@ class JobWidget(ViewWidget):
 
     def _subscribe(self) -> None:
         dispatcher().subscribe(self._model.master_id, self)
-        if self._model.condor:
-            watcher().follow(self._job)
+        if self._model.batch is not None:
+            self._model.batch.follow(self._job)
 
     def _unsubscribe(self) -> None:
         dispatcher().unsubscribe(self._model.master_id, self)
-        if self._model.condor:
-            watcher().unfollow(self._job)
+        if self._model.batch is not None:
+            self._model.batch.unfollow(self._job)
 
     @property
     def job(self) -> Any:
