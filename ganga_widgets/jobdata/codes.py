@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from ..vocabulary.status import STATUS_CODES, code_of
+from ..vocabulary.status import STATUS_CODES, Status, code_of
 
 # Above this many subjobs the grid is cut (the counts stay exact): bounds message size.
 MAX_CELLS = 50_000
@@ -18,14 +18,14 @@ class SubjobCodes:
     recounted from thousands of Ganga objects.
     """
 
-    def __init__(self, statuses: Iterable[str] = ()) -> None:
+    def __init__(self, statuses: Iterable[Status] = ()) -> None:
         self.codes = [code_of(s) for s in statuses]
         self._counts = Counter(self.codes)
 
     def __len__(self) -> int:
         return len(self.codes)
 
-    def set(self, index: int, status: str) -> bool:
+    def set(self, index: int, status: Status) -> bool:
         """Record one subjob's status; returns whether anything changed."""
         if not 0 <= index < len(self.codes):
             return False
@@ -49,7 +49,7 @@ class SubjobCodes:
             if self._counts[code] > 0
         }
 
-    def first(self, *statuses: str) -> int | None:
+    def first(self, *statuses: Status) -> int | None:
         """Index of the first subjob in any of ``statuses`` (tried in that order)."""
         for status in statuses:
             code = code_of(status)
@@ -57,7 +57,7 @@ class SubjobCodes:
                 return self.codes.index(code)
         return None
 
-    def indices(self, status_set: Iterable[str], limit: int) -> list[int]:
+    def indices(self, status_set: Iterable[Status], limit: int) -> list[int]:
         wanted = {code_of(s) for s in status_set}
         found = []
         for i, c in enumerate(self.codes):

@@ -21,6 +21,8 @@ from ..vocabulary.status import (
     FINAL,
     SHOWN_ACTIVE,
     BatchSaid,
+    Status,
+    Statuses,
     display_status,
     job_status,
 )
@@ -31,7 +33,7 @@ from .sources import LIVE, Sources
 from .statistics import Feed, figures
 
 # Statuses of a subjob that has not started (yet).
-NOT_STARTED = frozenset({"new", "submitting", "submitted", "idle", "unknown"})
+NOT_STARTED: Statuses = frozenset({"new", "submitting", "submitted", "idle", "unknown"})
 STARTS_READ = 100  # subjobs read for a split job's start, when it is read whole
 
 
@@ -171,7 +173,7 @@ class JobModel:
     def _follows_status_files(self) -> bool:
         return self.local and self.sources.sharing().owner is not None
 
-    def _shown_status(self, job: GangaJob, index: int) -> str:
+    def _shown_status(self, job: GangaJob, index: int) -> Status:
         said = self.batch_said(index)
         if self.batch is not None and said is not None and said.status in ("completed", "removed"):
             if job.status in ("submitting", "submitted") and (
