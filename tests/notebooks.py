@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from conftest import ROOT
+from places import ROOT
 
 EXAMPLES = ROOT / "examples"
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import UNTIL_FLAG
+from ganga_jobs import UNTIL_FLAG
 
 # The owner: another process on the gangadir, with Ganga's monitoring (as a notebook kernel
 # or a terminal would have it). It submits a Local job that runs until argv[2] exists,

@@ -18,7 +18,8 @@ from typing import Any
 
 import nbformat
 import pytest
-from conftest import UNTIL_FLAG, condor_job, wait_until
+from conditions import wait_until
+from ganga_jobs import UNTIL_FLAG, condor_job
 from notebooks import execute, text_of
 
 pytestmark = pytest.mark.ganga

@@ -21,16 +21,11 @@ from browser import (
     run_all_cells,
     wait_all_cells_done,
 )
-from conftest import (
-    HOLDS_MEMORY,
-    MEMORY_POLICY,
-    ROOT,
-    SUITE_CACHE,
-    UNTIL_FLAG,
-    condor_tool,
-    wait_until,
-)
+from conditions import wait_until
+from ganga_jobs import HOLDS_MEMORY, MEMORY_POLICY, UNTIL_FLAG
+from htcondor_pool import condor_tool
 from notebooks import WARNINGS
+from places import ROOT, SUITE_CACHE
 
 pytestmark = pytest.mark.browser
 

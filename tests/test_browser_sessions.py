@@ -9,7 +9,7 @@ from typing import Any
 import nbformat
 import pytest
 from browser import NOTEBOOK, outputs_text, run_all_cells, wait_all_cells_done
-from conftest import UNTIL_FLAG
+from ganga_jobs import UNTIL_FLAG
 from notebooks import GANGA_LINE, WARNINGS
 from sessions import owner_of
 

@@ -12,17 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import (
-    HOLDS_MEMORY,
-    MEMORY_POLICY,
-    UNTIL_FLAG,
-    condor_answer,
-    condor_job,
-    condor_tool,
-    pool_is_free,
-    python_job,
-    wait_until,
-)
+from conditions import wait_until
+from ganga_jobs import HOLDS_MEMORY, MEMORY_POLICY, UNTIL_FLAG, condor_job, python_job
+from htcondor_pool import condor_answer, condor_tool, pool_is_free
 
 pytestmark = pytest.mark.ganga
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from browser import TOKEN, _isolated_env, _wait_ready
-from conftest import ROOT, unavailable
+from conditions import unavailable
+from places import ROOT
 
 # A Python traceback or warning, an error, a warning or error of Jupyter's log, Node.js' stack
 NOT_TO_SEE = re.compile(

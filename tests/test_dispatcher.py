@@ -9,7 +9,7 @@ import time
 import weakref
 
 import pytest
-from conftest import wait_until
+from conditions import wait_until
 
 from ganga_widgets.dispatcher import Dispatcher
 

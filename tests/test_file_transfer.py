@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import POOL, condor_tool
+from htcondor_pool import POOL, condor_tool
 
 pytestmark = pytest.mark.ganga
 

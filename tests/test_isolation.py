@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import pid_alive
+from conditions import pid_alive
 
 HANGS = """
 import os, subprocess, sys, time

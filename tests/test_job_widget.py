@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FILL, UNTIL_FLAG, on_a_small_disk, pid_alive, python_job, wait_until
+from conditions import pid_alive, wait_until
+from ganga_jobs import UNTIL_FLAG, python_job
+from processes import FILL, on_a_small_disk
 
 pytestmark = pytest.mark.ganga
 
@@ -368,7 +370,7 @@ import sys, time
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 import ganga_widgets
 from ganga_widgets import session
-from conftest import python_job
+from ganga_jobs import python_job
 ganga_widgets.start(gangadir={str(gangadir)!r})
 ganga = session.gpi()
 code = "import sys; print('done', sys.argv[1], file=sys.stderr)"

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 from browser import assert_fits, marimo_server
-from conftest import ROOT, wait_until
+from conditions import wait_until
+from places import ROOT
 from test_browser import _processes_with
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import python_job, run_python, unavailable
+from conditions import unavailable
+from ganga_jobs import python_job
+from processes import run_python
 
 pytestmark = pytest.mark.ganga
 

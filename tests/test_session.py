@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import python_job, wait_until
+from conditions import wait_until
+from ganga_jobs import python_job
 
 
 def test_importing_the_package_does_not_start_ganga() -> None:

@@ -9,7 +9,8 @@ from typing import Any
 
 import nbformat
 import pytest
-from conftest import UNTIL_FLAG, python_job, wait_until
+from conditions import wait_until
+from ganga_jobs import UNTIL_FLAG, python_job
 from notebooks import GANGA_LINE, execute, text_of
 from sessions import owner_of
 

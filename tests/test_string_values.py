@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import wait_until
+from conditions import wait_until
 
 from ganga_widgets.ganga_adapter.string_values import NotAValue, value_of
 

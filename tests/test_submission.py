@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import condor_answer, condor_tool, python_job, run_python, wait_until
+from conditions import wait_until
+from ganga_jobs import python_job
+from htcondor_pool import condor_answer, condor_tool
+from processes import run_python
 
 pytestmark = pytest.mark.ganga
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import FILL, on_a_small_disk, pid_alive, wait_until
+from conditions import pid_alive, wait_until
+from processes import FILL, on_a_small_disk
 
 pytestmark = pytest.mark.ganga
 

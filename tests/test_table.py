@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import pid_alive, python_job, wait_until
+from conditions import pid_alive, wait_until
+from ganga_jobs import python_job
 
 pytestmark = pytest.mark.ganga
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import wait_until
+from conditions import wait_until
 
 pytestmark = pytest.mark.ganga
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from browser import assert_fits, voila_server
-from conftest import ROOT
+from places import ROOT
 from test_browser import _processes_with
 
 pytestmark = pytest.mark.browser
