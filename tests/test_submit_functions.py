@@ -143,7 +143,7 @@ def test_attach_from_a_fresh_process_gives_the_same_results(tmp_path: Path) -> N
 import sys
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 import ganga_widgets
-from test_submit import unlucky
+from test_submit_functions import unlucky
 ganga_widgets.start(gangadir={str(gangadir)!r})
 run = ganga_widgets.submit(unlucky, range(4), kwargs={{"offset": 1}})
 print("ID", run.id, "RESULTS", run.results())
