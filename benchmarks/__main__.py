@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.results or results_dir()
     folder.mkdir(parents=True, exist_ok=True)
     # a benchmark's driver prints each thread's stack on SIGABRT, and its kernels on SIGUSR1
-    # (kernel_side.py), so one that hangs says where before it is killed
+    # (kernel_side/__init__.py), so one that hangs says where before it is killed
     env = {**os.environ, "GW_BENCH_RESULTS": str(folder), "PYTHONFAULTHANDLER": "1"}
     condor = bool(os.environ.get("CONDOR_CONFIG"))
     summary: dict[str, dict] = {}

@@ -34,7 +34,7 @@ from typing import Any
 
 import nbformat
 from common import HERE, save
-from kernel import environment
+from kernel import environment, kernel_side
 from table import build
 
 sys.path.insert(0, str(HERE.parent / "tests"))
@@ -65,8 +65,8 @@ def notebook(path: Path, cells: list[str]) -> Path:
 
 def job_notebook(base: Path, n: int, flags: Path, seconds: float) -> Path:
     return notebook(base / "job.ipynb", [
-        f"import sys; sys.path.insert(0, {str(HERE)!r}); import kernel_side as k\n"
-        f"k.setup({str(base / 'gangadir-job')!r}); k.split_job({n}); job = k.SCALE_JOBS[{n}]\n"
+        kernel_side("browser_render")
+        + f"k.setup({str(base / 'gangadir-job')!r}); k.split_job({n}); job = k.SCALE_JOBS[{n}]\n"
         f"k.storms_on_flags(job, {str(flags)!r}, {seconds})",
         "from ganga_widgets import JobWidget\nw = JobWidget(job)\nw",
         f"k.wait_flag({str(flags / 'baseline')!r})\nw.close()\nk.DomBaseline(job)",
@@ -76,8 +76,8 @@ def job_notebook(base: Path, n: int, flags: Path, seconds: float) -> Path:
 def stats_notebook(base: Path, n: int) -> Path:
     """A job of ``n`` subjobs that all ended, with their times; the kernel idle after."""
     return notebook(base / "stats.ipynb", [
-        f"import sys; sys.path.insert(0, {str(HERE)!r}); import kernel_side as k\n"
-        f"k.setup({str(base / 'gangadir-stats')!r}); k.split_job({n}); k.ended_history({n})",
+        kernel_side("browser_render")
+        + f"k.setup({str(base / 'gangadir-stats')!r}); k.split_job({n}); k.ended_history({n})",
         f"from ganga_widgets import JobWidget\nw = JobWidget(k.SCALE_JOBS[{n}])\nw",
     ])  # fmt: skip
 
@@ -89,8 +89,8 @@ def table_notebook(base: Path, jobs: int, changes: int, flags: Path, seconds: fl
     home.mkdir()
     build(gangadir, jobs, 0, environment(home))
     return notebook(base / "table.ipynb", [
-        f"import sys; sys.path.insert(0, {str(HERE)!r}); import kernel_side as k\n"
-        f"k.setup({str(gangadir)!r})\n"
+        kernel_side("browser_render")
+        + f"k.setup({str(gangadir)!r})\n"
         f"k.newest_change_on_flags({changes}, {str(flags)!r}, {seconds})",
         "from ganga_widgets import JobTable\nt = JobTable()\nt",
         f"k.wait_flag({str(flags / 'table-baseline')!r})\nt.close()\nk.DomTable()",

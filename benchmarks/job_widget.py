@@ -21,13 +21,10 @@ import argparse
 import json
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
 from common import save
-from kernel import Wire, percentile, run, start, text
-
-HERE = Path(__file__).resolve().parent
+from kernel import Wire, kernel_side, percentile, run, start, text
 
 SLEEPY = (
     "import sys, time, random; random.seed(int(sys.argv[1])); time.sleep(random.uniform(0.3, 1.5))"
@@ -74,8 +71,7 @@ def main() -> None:
     try:
         run(
             client,
-            f"import sys; sys.path.insert(0, {str(HERE)!r}); import kernel_side as k\n"
-            f"k.setup({str(workdir / 'gangadir')!r})",
+            kernel_side("job_widget") + f"k.setup({str(workdir / 'gangadir')!r})",
         )
         codes = text(run(client, "", {"c": "k.CODES"})["c"])
 

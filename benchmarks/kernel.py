@@ -16,6 +16,16 @@ from typing import Any
 
 from jupyter_client.manager import start_new_kernel
 
+BENCHMARKS = Path(__file__).resolve().parent  # holds kernel_side/, the kernels' own code
+
+
+def kernel_side(benchmark: str) -> str:
+    """Code that makes ``k`` in a kernel this benchmark's module of kernel_side/."""
+    return (
+        f"import sys; sys.path.insert(0, {str(BENCHMARKS)!r})\n"
+        f"from kernel_side import {benchmark} as k\n"
+    )
+
 
 def environment(home: Path) -> dict[str, str]:
     """This environment with ``home`` as HOME (Ganga's Local jobs use HOME) and this venv's

@@ -27,13 +27,11 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from common import save
-from kernel import Wire, evaluate, percentile, run, start
+from kernel import Wire, evaluate, kernel_side, percentile, run, start
 
-HERE = Path(__file__).resolve().parent
 # How long a storm waits for JobWidget's final state once every change is made: well inside
 # a tiny run's limit, so that a final state that never comes is reported (final_exact)
 # rather than the run killed.
@@ -114,8 +112,7 @@ def main() -> None:
     try:
         run(
             client,
-            f"import sys; sys.path.insert(0, {str(HERE)!r}); import kernel_side as k\n"
-            f"k.setup({str(workdir / 'gangadir')!r})",
+            kernel_side("scale") + f"k.setup({str(workdir / 'gangadir')!r})",
         )
         for n in args.sizes:
             ganga = evaluate(client, f"k.split_job({n})")

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from common import save
-from kernel import Wire, environment, evaluate, percentile, run, start, text
+from kernel import Wire, environment, evaluate, kernel_side, percentile, run, start, text
 
 HERE = Path(__file__).resolve().parent
 SUBJOBS = 10  # of each completed split job in a registry
@@ -42,11 +42,11 @@ CODE_ONLY = ("_esm", "_css")  # the view's code and style: the same for any regi
 
 
 def build(gangadir: Path, n: int, split_jobs: int, env: dict[str, str]) -> float:
-    """A registry of ``n`` jobs (see kernel_side.build_registry), in a process of its own;
+    """A registry of ``n`` jobs (see kernel_side/table.py), in a process of its own;
     returns how long it took."""
     started = time.monotonic()
     subprocess.run(
-        [sys.executable, "-c", "import kernel_side as k; k.build_registry("
+        [sys.executable, "-c", "from kernel_side import table as k; k.build_registry("
          f"{str(gangadir)!r}, {n}, {split_jobs}, {SUBJOBS})"],
         cwd=HERE, env=env, check=True, capture_output=True, timeout=3600,
     )  # fmt: skip
@@ -98,8 +98,7 @@ def one_size(n: int, workdir: Path, env: dict[str, str], changing: int, split_jo
     # The driver reads IOPub itself for Ganga's listing, so the Wire starts after it.
     try:
         started = time.time()
-        run(client, f"import sys; sys.path.insert(0, {str(HERE)!r}); import kernel_side as k\n"
-                    f"k.setup({str(gangadir)!r})\n"
+        run(client, kernel_side("table") + f"k.setup({str(gangadir)!r})\n"
                     "import time\nfrom ganga_widgets import JobTable, session\n"
                     "jobs = session.gpi().jobs")  # fmt: skip
         result["ganga_start_seconds"] = time.time() - started
