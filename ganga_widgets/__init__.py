@@ -43,7 +43,7 @@ _LAZY = {
     "Run": ".remote.run",
     "attach": ".remote.api",
     "submit": ".remote.api",
-    "watch": ".views.terminal",
+    "watch": ".views.watch",
 }
 
 
