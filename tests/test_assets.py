@@ -1,7 +1,10 @@
-"""The views' ES modules joined into the one module anywidget loads (widgets/assets.py)."""
+"""What each widget sends the browser as its view: the bundle esbuild made of the view's
+modules (widgets/assets.py, scripts/build-views.mjs). That the committed bundles are fresh is
+checked by the test command itself (``node scripts/build-views.mjs --check``)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,75 +12,42 @@ from pathlib import Path
 import pytest
 
 from ganga_widgets.widgets import assets
+from ganga_widgets.widgets.job import JobWidget
+from ganga_widgets.widgets.table import JobTable
 
 pytestmark = pytest.mark.pure
-VIEWS = ("job/index.js", "table/index.js")
+VIEWS = [
+    pytest.param(JobWidget, "job", id="JobWidget"),
+    pytest.param(JobTable, "table", id="JobTable"),
+]
 
 
-@pytest.mark.parametrize("entry", VIEWS)
-def test_each_view_joins_into_one_valid_module_with_every_panel(entry: str, tmp_path: Path) -> None:
-    joined = assets.esm(entry)
-    module = tmp_path / "view.mjs"
-    module.write_text(joined + "\nexport const _probe = typeof render;\n")
-    node = shutil.which("node")
-    assert node, "Node.js is needed (scripts/test installs it)"
-    check = subprocess.run([node, "--check", str(module)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    panels = sorted(p.relative_to(assets.STATIC).as_posix()
-                    for p in (assets.STATIC / entry).parent.glob("*.js"))  # fmt: skip
-    for panel in [*panels, "lib/dom.js"]:
-        if panel != entry:
-            assert f"// {panel}\n" in joined, f"{panel} is not in the joined {entry}"
-    assert joined.count("export default") == 1 and "import {" not in joined
-    assert "@param" not in joined, "the type checker's comments are not sent to the browser"
-
-
-def _static(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    monkeypatch.setattr(assets, "STATIC", tmp_path.resolve())
-    assets.esm.cache_clear()
-
-
-@pytest.mark.parametrize(
-    ("files", "message"),
-    [
-        ({"a.js": 'import { nope } from "./b.js";\nexport default {};\n',
-          "b.js": "export function yes() {}\n"}, "imports nope from ./b.js"),
-        ({"a.js": 'import { x } from "https://cdn.example/x.js";\n'}, "only their own modules"),
-        ({"a.js": 'import { x } from "./b.js";\n', "b.js": 'import { y } from "./a.js";\n'
-          "export const x = 1;\n"}, "import cycle"),
-        ({"a.js": 'import x from "./b.js";\n', "b.js": ""}, "module syntax"),
-    ],
-)  # fmt: skip
-def test_module_syntax_it_cannot_join_is_refused_naming_the_file(
-    files: dict[str, str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("widget", "view"), VIEWS)
+def test_each_widget_sends_its_bundle_one_module_with_a_render(
+    widget: type, view: str, tmp_path: Path
 ) -> None:
-    _static(tmp_path, monkeypatch, files)
-    try:
-        with pytest.raises(assets.AssetError, match=message):
-            assets.esm("a.js")
-    finally:
-        assets.esm.cache_clear()
-
-
-def test_modules_keep_their_own_scope(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Three modules each with a `local` of its own: joined, each still sees its own."""
-    _static(tmp_path, monkeypatch, {
-        "a.js": 'import { one } from "./b.js";\nimport { two as deux } from "./c.js";\n'
-                "const local = 3;\nexport default { total: one + deux() + local };\n",
-        "b.js": "const local = 1;\nexport const one = local;\n",
-        "c.js": "const local = 2;\n/** @returns {number} */\n"
-                "export function two() { return local; }\n",
-    })  # fmt: skip
-    try:
-        joined = assets.esm("a.js")
-    finally:
-        assets.esm.cache_clear()
-    module = tmp_path / "joined.mjs"
-    module.write_text(joined + "\nimport view from './joined.mjs';\nconsole.log(view.total);\n")
+    sent = widget._esm
+    assert sent == (assets.BUNDLES / f"{view}.js").read_text(encoding="utf-8")
+    module = tmp_path / "view.mjs"
+    module.write_text(sent)
     node = shutil.which("node")
     assert node, "Node.js is needed (scripts/test installs it)"
-    run = subprocess.run([node, str(module)], capture_output=True, text=True)
-    assert (run.returncode, run.stdout.strip()) == (0, "6"), run.stderr
+    probe = "const v = (await import(process.argv[1])).default; console.log(typeof v.render);"
+    run = subprocess.run([node, "--input-type=module", "-e", probe, module.as_uri()],
+                         capture_output=True, text=True)  # fmt: skip
+    assert (run.returncode, run.stdout.strip()) == (0, "function"), run.stderr
+
+
+@pytest.mark.parametrize(("widget", "view"), VIEWS)
+def test_the_bundle_is_minified_carries_no_source_map_and_holds_every_panel(
+    widget: type, view: str
+) -> None:
+    sent = widget._esm
+    assert "sourceMappingURL" not in sent, "the browser could not fetch the map"
+    assert "@param" not in sent, "the type checker's comments are not sent to the browser"
+    # the map beside it, for developers, names the modules bundled: every panel of the view
+    mapped = json.loads((assets.BUNDLES / f"{view}.js.map").read_text(encoding="utf-8"))
+    sources = {(assets.BUNDLES / name).resolve() for name in mapped["sources"]}
+    panels = {p.resolve() for p in (assets.STATIC / view).glob("*.js")}
+    assert panels <= sources, f"not in the {view} bundle: {sorted(panels - sources)}"
+    assert len(sent.encode()) < sum(p.stat().st_size for p in sources) / 2
