@@ -20,7 +20,7 @@ from processes import run_python
 
 pytestmark = pytest.mark.ganga
 
-BIG = 150  # over registry_writes.BIG_JOB: written in steps
+BIG = 150  # over big_job_writes.BIG_JOB: written in steps
 
 
 def test_a_job_is_written_to_the_registry_exactly_as_ganga_writes_it(ganga: Any) -> None:
@@ -274,3 +274,32 @@ def test_a_write_refused_by_a_read_only_disk_leaves_the_last_write_loadable(
     bare = run_python(tmp_path, BARE_GANGA_LOADS, str(copy), str(master.id))
     assert bare["listed"] == bare["loaded"] == ["new"] * BIG
     assert bare["entries_differ"] == []
+
+
+def test_with_ganga_making_job_workspaces_a_new_job_has_its_input_and_output_dirs(
+    ganga: Any,
+) -> None:
+    """Ganga's option ``autoGenerateJobWorkspace``: a job's input/ and output/ directories
+    are made when it is written, as a side effect of computing its ``inputdir`` and
+    ``outputdir``, values that are not written; our writes skip computing them."""
+    from GangaCore.Core.GangaRepository import getRegistry
+    from GangaCore.Runtime.Workspace_runtime import getLocalRoot
+    from GangaCore.Utility.Config import getConfig
+
+    root = Path(getLocalRoot())
+    without = ganga.Job()  # the option off (Ganga's default): no directory, as in Ganga
+    getConfig("Configuration").setUserValue("autoGenerateJobWorkspace", True)
+    job = ganga.Job()  # written to the registry as it is made
+    assert (root / str(job.id) / "input").is_dir()
+    assert (root / str(job.id) / "output").is_dir()
+    assert not (root / str(without.id)).exists()
+    # a big job, written in steps: every subjob's own, as Ganga's write makes them
+    _, master = _big_job(ganga)
+    getRegistry("jobs")._flush([master])
+    made = {
+        (k, name)
+        for k in range(BIG)
+        for name in ("input", "output")
+        if (root / str(master.id) / str(k) / name).is_dir()
+    }
+    assert len(made) == 2 * BIG

@@ -19,9 +19,11 @@ def _indent(level: int) -> str:
 
 
 class Writer:
-    """Writes nodes for one VStreamer ``visitor`` (its ``out``, ``selection``, ``level``)."""
+    """Writes nodes for one VStreamer ``visitor`` (its ``out``, ``selection``, ``level``);
+    ``computed(node)`` is called for each node written, for what Ganga's reading of the
+    values it does not write does (the caller's ``registry_writes``)."""
 
-    def __init__(self, visitor: Any, fast_accept: Any) -> None:
+    def __init__(self, visitor: Any, fast_accept: Any, computed: Any) -> None:
         from GangaCore.Core.GangaRepository.VStreamer import escape
         from GangaCore.GPIDev.Base.Objects import GangaObject
         from GangaCore.GPIDev.Lib.GangaList.GangaList import GangaList
@@ -30,6 +32,7 @@ class Writer:
         self.write = visitor.out.write
         self.selection = visitor.selection
         self.fast_accept = fast_accept  # the accept whose classes this writer handles
+        self.computed = computed
         self.escape = escape
         self.ganga_object = GangaObject
         self.ganga_list = GangaList
@@ -40,6 +43,7 @@ class Writer:
         if cls.accept is not self.fast_accept or node._schema is None:
             self._handed_back(lambda: node.accept(self.visitor), level)
             return
+        self.computed(node)
         write, at = self.write, level + 1
         write(f"{_indent(at)} {_header(cls)}\n")
         data = node._data_dict
