@@ -126,11 +126,10 @@ def _adopt(gangadir: str | None, poll: Mapping[str, float] | None, shown: bool) 
     return _make_live(started_here=False, shown=shown)
 
 
-def _make_live(started_here: bool, shown: bool) -> Session:
-    """Install our status hook and Ganga guards; make sure the monitor runs."""
-    import GangaCore.Core
+def install_guards() -> None:
+    """Our status hook and every guard on Ganga, once (each install is idempotent). Also
+    what the gate of Ganga's own tests installs (scripts/ganga_own_tests.py)."""
     from GangaCore.GPIDev.Lib.Job.Job import Job
-    from GangaCore.Utility.Config import getConfig
 
     guards.install()
     refused_writes.install()
@@ -138,6 +137,15 @@ def _make_live(started_here: bool, shown: bool) -> Session:
     submission.install(Job)
     registry_writes.install(Job)
     one_command.install(Job)
+
+
+def _make_live(started_here: bool, shown: bool) -> Session:
+    """Install our status hook and Ganga guards; make sure the monitor runs."""
+    import GangaCore.Core
+    from GangaCore.GPIDev.Lib.Job.Job import Job
+    from GangaCore.Utility.Config import getConfig
+
+    install_guards()
     gangadir = _gangadir(getConfig)
     ganga_log.install(gangadir, Job)
     ganga_log.show_on_console(shown)  # in a kernel: the widgets say it
