@@ -32,10 +32,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from common import HERE, save
-from kernel import environment, kernel_side
-from table import build
+from render_notebooks import job_notebook, stats_notebook, table_notebook
+from render_report import report
 
 sys.path.insert(0, str(HERE.parent / "tests"))
 from browser import (
@@ -54,47 +53,6 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
 }).observe({ type: "longtask", buffered: true });
 """
-
-
-def notebook(path: Path, cells: list[str]) -> Path:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    nbformat.write(nb, path)
-    return path
-
-
-def job_notebook(base: Path, n: int, flags: Path, seconds: float) -> Path:
-    return notebook(base / "job.ipynb", [
-        kernel_side("browser_render")
-        + f"k.setup({str(base / 'gangadir-job')!r}); k.split_job({n}); job = k.SCALE_JOBS[{n}]\n"
-        f"k.storms_on_flags(job, {str(flags)!r}, {seconds})",
-        "from ganga_widgets import JobWidget\nw = JobWidget(job)\nw",
-        f"k.wait_flag({str(flags / 'baseline')!r})\nw.close()\nk.DomBaseline(job)",
-    ])  # fmt: skip
-
-
-def stats_notebook(base: Path, n: int) -> Path:
-    """A job of ``n`` subjobs that all ended, with their times; the kernel idle after."""
-    return notebook(base / "stats.ipynb", [
-        kernel_side("browser_render")
-        + f"k.setup({str(base / 'gangadir-stats')!r}); k.split_job({n}); k.ended_history({n})",
-        f"from ganga_widgets import JobWidget\nw = JobWidget(k.SCALE_JOBS[{n}])\nw",
-    ])  # fmt: skip
-
-
-def table_notebook(base: Path, jobs: int, changes: int, flags: Path, seconds: float) -> Path:
-    """A registry of ``jobs`` new jobs, built beforehand in a process of its own."""
-    gangadir = base / "gangadir-table"
-    home = base / "build-home"
-    home.mkdir()
-    build(gangadir, jobs, 0, environment(home))
-    return notebook(base / "table.ipynb", [
-        kernel_side("browser_render")
-        + f"k.setup({str(gangadir)!r})\n"
-        f"k.newest_change_on_flags({changes}, {str(flags)!r}, {seconds})",
-        "from ganga_widgets import JobTable\nt = JobTable()\nt",
-        f"k.wait_flag({str(flags / 'table-baseline')!r})\nt.close()\nk.DomTable()",
-    ])  # fmt: skip
 
 
 def entries(page: Any, name: str, since: float = 0.0) -> list[tuple[float, float]]:
@@ -284,67 +242,6 @@ def main() -> None:
 
     save("browser", results)
     print(report(results))
-
-
-def report(r: dict[str, Any]) -> str:
-    def rows(o: dict[str, Any], b: dict[str, Any]) -> list[str]:
-        def row(what: str, key: str, fmt: str) -> str:
-            if b[key] is None:  # the baseline never showed the final state
-                return f"| {what} | {fmt.format(o[key])} | never ({b['lost']:,} lost) | — |"
-            ratio = f"{o[key] / b[key]:.3f}" if b[key] else "—"
-            return f"| {what} | {fmt.format(o[key])} | {fmt.format(b[key])} | {ratio} |"
-
-        return [
-            row("render", "render_ms", "{:.1f} ms"),
-            row("updates drawn", "updates", "{:,}"),
-            row("time per update, median", "median_ms", "{:.2f} ms"),
-            row("time per update, max", "max_ms", "{:.1f} ms"),
-            row("time drawing updates, in all", "total_ms", "{:,.0f} ms"),
-            row("long tasks (> 50 ms) while updating", "long_tasks", "{:,}"),
-            row("longest task while updating", "longest_task_ms", "{:.0f} ms"),
-            row("changes never shown (lost)", "lost", "{:,}"),
-            row("final state shown after", "shown_after_s", "{:.2f} s"),
-        ]
-
-    sections: list[str] = []
-    if "job" in r:
-        sections += [
-            f"JobWidget, {r['subjobs']:,} subjobs, in JupyterLab and Chromium; every subjob "
-            f"changes status within ~{r['storm_seconds']:g} s (or as fast as Ganga goes):",
-            "",
-            "| | JobWidget (canvas, coalesced) | baseline (a DOM row per subjob, "
-            "a message per change) | ratio |",
-            "|---|---|---|---|",
-            *rows(r["job"]["ours"], r["job"]["baseline"]),
-            "",
-        ]
-    if "table" in r:
-        sections += [
-            f"JobTable over {r['jobs']:,} jobs; the {r['table_changes']} newest change status "
-            f"within ~{r['table_seconds']:g} s:",
-            "",
-            "| | JobTable (a page, changed rows) | baseline (a DOM row per job, every row sent "
-            "and drawn per change) | ratio |",
-            "|---|---|---|---|",
-            *rows(r["table"]["ours"], r["table"]["baseline"]),
-            "",
-        ]
-    if "statistics" in r:
-        st = r["statistics"]
-        sections += [
-            f"Statistics panel opened with a click on a job of {r['subjobs']:,} ended subjobs "
-            "(the kernel idle; it reads every subjob once, the view draws the report):",
-            "",
-            "| | statistics panel | the widget's own render (baseline) | ratio |",
-            "|---|---|---|---|",
-            f"| drawn in the view | {st['draw_ms']:.1f} ms | {st['render_ms']:.1f} ms "
-            f"| {st['draw_ms'] / st['render_ms']:.2f} |",
-            f"| click to drawn (the kernel's read and the message included) "
-            f"| {st['shown_after_ms']:,.0f} ms | | |",
-            f"| long tasks (> 50 ms), longest | {st['long_tasks']}, "
-            f"{st['longest_task_ms']:.0f} ms | | |",
-        ]
-    return "\n".join(sections).rstrip()
 
 
 if __name__ == "__main__":
