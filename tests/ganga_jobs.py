@@ -65,3 +65,15 @@ def condor_job(
     if args is not None:
         job.splitter = ganga.ArgSplitter(args=[[str(script), *a] for a in args])
     return job
+
+
+# A script's opening lines: bare Ganga (no configuration file, no ganga_widgets) started on
+# the gangadir given as its first argument, as a user's other Ganga session would be.
+BARE_GANGA = """
+import json, os, sys
+os.environ["GANGA_CONFIG_FILE"] = "/nonexistent"
+import ganga
+from GangaCore.Utility.Config import setConfigOption
+setConfigOption("Configuration", "gangadir", sys.argv[1])
+import ganga.ganga
+"""

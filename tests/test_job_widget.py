@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from conditions import pid_alive, wait_until
-from ganga_jobs import UNTIL_FLAG, python_job
+from ganga_jobs import BARE_GANGA, UNTIL_FLAG, python_job
 from processes import FILL, on_a_small_disk
 
 pytestmark = pytest.mark.ganga
@@ -731,15 +731,12 @@ print("RESULT " + json.dumps(seen), flush=True)
 """.replace("UNTIL_FLAG", repr(UNTIL_FLAG))
 )
 
-BARE_GANGA_LOADS = """
-import json, os, sys
-os.environ["GANGA_CONFIG_FILE"] = "/nonexistent"
-import ganga
-from GangaCore.Utility.Config import setConfigOption
-setConfigOption("Configuration", "gangadir", sys.argv[1])
-import ganga.ganga
+BARE_GANGA_LOADS = (
+    BARE_GANGA
+    + """
 print("RESULT " + json.dumps({j.name: j.status for j in ganga.jobs}), flush=True)
 """
+)
 
 
 def test_a_full_or_read_only_gangadir_while_jobs_end_is_said_and_nothing_is_lost(

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from conditions import unavailable
-from ganga_jobs import python_job
+from ganga_jobs import BARE_GANGA, python_job
 from processes import run_python
 
 pytestmark = pytest.mark.ganga
@@ -171,13 +171,9 @@ def test_a_big_job_is_written_in_steps_that_let_a_status_change_through(
     }
 
 
-BARE_GANGA_LOADS = """
-import json, os, sys
-os.environ["GANGA_CONFIG_FILE"] = "/nonexistent"
-import ganga
-from GangaCore.Utility.Config import setConfigOption
-setConfigOption("Configuration", "gangadir", sys.argv[1])
-import ganga.ganga
+BARE_GANGA_LOADS = (
+    BARE_GANGA
+    + """
 from GangaCore.Core.GangaRepository import getRegistry
 from GangaCore.GPIDev.Base.Proxy import stripProxy
 job = stripProxy(ganga.jobs(int(sys.argv[2])))
@@ -190,6 +186,7 @@ differ = [k for k, sj in enumerate(job.subjobs)
 print("RESULT " + json.dumps({"listed": listed, "loaded": loaded, "entries_differ": differ,
                               "master": job.status}))
 """
+)
 
 
 def test_a_job_read_back_from_disk_writes_only_the_subjobs_that_changed(
