@@ -103,7 +103,7 @@ def submit(
             backend=backend_object,
         )
         impl = objects.implementation(job)
-        _one_call_per_item(gpi, job, impl, fn, staged, count, shared_fs)
+        _one_call_per_item(gpi, job, fn, staged, count, shared_fs)
     except BaseException as err:
         _take_back(job, staged)
         _say_plainly_if_refused(err, gangadir)
@@ -173,11 +173,11 @@ def _checked_env(env: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _one_call_per_item(
-    gpi: Any, job: Any, impl: Any, fn: Any, staged: str, count: int, shared_fs: bool
+    gpi: Any, job: Any, fn: Any, staged: str, count: int, shared_fs: bool
 ) -> None:
     """The staged run moved into the job's workspace; one subjob per item, each running
     the worker on its item."""
-    run_dir = os.path.join(staging.workspace(impl), names.RUN_DIR)
+    run_dir = os.path.join(staging.workspace(objects.implementation(job)), names.RUN_DIR)
     os.makedirs(os.path.dirname(run_dir), exist_ok=True)
     os.replace(staged, run_dir)
     # The worker writes its verdict straight into the subjob's output dir (Ganga's

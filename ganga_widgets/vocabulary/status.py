@@ -94,8 +94,11 @@ class BatchSaid(Protocol):
     def status(self) -> BatchStatus: ...
 
 
+_CODE_OF: dict[str, str] = {s: c for s, c in STATUS_CODES.items()}  # any text: "?" if none
+
+
 def code_of(status: str) -> str:
-    return STATUS_CODES.get(status, "?")  # type: ignore[call-overload]  # any text: "?"
+    return _CODE_OF.get(status, "?")
 
 
 def display_status(ganga_status: Status, batch: BatchSaid | None) -> Status:
